@@ -1,0 +1,71 @@
+// Dynamic provider for a host's baseline: `net.mptcp.enabled=1` now and at every boot (sysctl.d),
+// and the facts mptcp-lab reports about the host. A refresh re-reads both, so drift in the switch
+// shows up and facts follow reboots and upgrades.
+import * as pulumi from "@pulumi/pulumi";
+import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
+import { scriptWithArguments } from "../remote/shell";
+import { HostConnection, runRemote } from "../remote/ssh";
+
+// The engine serialises this provider with what it references from local modules.
+
+export const hostStateProviderVersion = "1";
+export const sysctlFile = "/etc/sysctl.d/90-mptcp-lab.conf";
+const sysctlContent = "# Managed by mptcp-lab: Multi-Path TCP on at boot.\nnet.mptcp.enabled = 1\n";
+
+export interface HostStateInputs {
+    connection: HostConnection;
+    hostName: string;
+    providerVersion: string;
+}
+
+export interface HostStateOutputs extends HostStateInputs {
+    facts: HostFacts;
+    /** Live `net.mptcp.enabled`. */
+    mptcpEnabled: boolean;
+    /** Whether the sysctl.d file holds exactly what mptcp-lab wrote. */
+    persisted: boolean;
+}
+
+async function readState(connection: HostConnection, hostName: string) {
+    const script = scriptWithArguments(`${readFactsScript}echo '--- sysctl.d'\ncat "$1" 2>/dev/null || true\n`, [sysctlFile]);
+    const { stdout } = await runRemote(connection, { host: hostName, step: "read host facts", script, timeoutSeconds: 60 });
+    const [factsPart, persistedPart = ""] = stdout.split("--- sysctl.d\n");
+    const facts = parseFacts(factsPart);
+    return { facts, mptcpEnabled: facts.mptcpEnabled === true, persisted: persistedPart === sysctlContent };
+}
+
+async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
+    const before = await readState(inputs.connection, inputs.hostName);
+    if (before.facts.mptcpEnabled === null) {
+        throw new Error(
+            `${inputs.hostName}: step enable MPTCP: kernel ${before.facts.kernelRelease} has no MPTCP (/proc/sys/net/mptcp is missing). ` +
+                "Hint: boot a kernel with CONFIG_MPTCP=y (Linux 5.6 or later; Raspberry Pi OS Bookworm and later have it).",
+        );
+    }
+    const script = scriptWithArguments('printf "%s" "$2" > "$1"\nsysctl -q -w net.mptcp.enabled=1\n', [sysctlFile, sysctlContent]);
+    await runRemote(inputs.connection, { host: inputs.hostName, step: "enable MPTCP", script, timeoutSeconds: 60 });
+    return { ...inputs, ...(await readState(inputs.connection, inputs.hostName)) };
+}
+
+export const hostStateProvider: pulumi.dynamic.ResourceProvider = {
+    async check(_olds: HostStateInputs, news: HostStateInputs) {
+        return { inputs: news };
+    },
+    async diff(_id: string, olds: HostStateOutputs, news: HostStateInputs) {
+        const drifted = !olds.mptcpEnabled || !olds.persisted;
+        const moved = JSON.stringify(olds.connection) !== JSON.stringify(news.connection);
+        return { changes: drifted || moved || olds.providerVersion !== news.providerVersion };
+    },
+    async create(inputs: HostStateInputs) {
+        return { id: `host-state/${inputs.hostName}`, outs: await enable(inputs) };
+    },
+    async update(_id: string, _olds: HostStateOutputs, news: HostStateInputs) {
+        return { outs: await enable(news) };
+    },
+    async read(id: string, props: HostStateOutputs) {
+        return { id, props: { ...props, ...(await readState(props.connection, props.hostName)) } };
+    },
+    async delete() {
+        // MPTCP stays on: turning it off could cut connections other software on the host relies on.
+    },
+};

@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Endpoint, Limits } from "../mptcp/endpoints";
+import { mptcpEndpointsProvider, mptcpEndpointsProviderVersion } from "./mptcp-endpoints-provider";
+import type { RaspberryPi } from "./raspberry-pi";
+
+export interface MptcpEndpointsArgs {
+    /** The host whose endpoint table this is; the component is parented to it. */
+    host: RaspberryPi;
+    /** The exact endpoint set: anything else in the host's table is removed. */
+    endpoints: pulumi.Input<pulumi.Input<Endpoint>[]>;
+    /** `ip mptcp limits`: additional subflows and accepted ADD_ADDRs per connection. */
+    limits: pulumi.Input<Limits>;
+}
+
+class MptcpEndpointState extends pulumi.dynamic.Resource {
+    declare readonly endpoints: pulumi.Output<Endpoint[]>;
+    declare readonly limits: pulumi.Output<Limits>;
+    declare readonly unmanagedFlags: pulumi.Output<Record<string, string[]>>;
+    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+        super(mptcpEndpointsProvider, name, { ...props, previousLimits: undefined, unmanagedFlags: undefined }, { ...opts, additionalSecretOutputs: ["connection"] }, "mptcp-lab", "MptcpEndpointState");
+    }
+}
+
+/**
+ * A host's MPTCP endpoints and limits, kept exactly as declared. Outputs are what the host has;
+ * a refresh re-reads them, so drift shows as a diff of this resource.
+ */
+export class MptcpEndpoints extends pulumi.ComponentResource {
+    readonly endpoints: pulumi.Output<Endpoint[]>;
+    readonly limits: pulumi.Output<Limits>;
+
+    constructor(name: string, args: MptcpEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mptcp-lab:host:MptcpEndpoints", name, {}, { parent: args.host, ...opts });
+        const state = new MptcpEndpointState(
+            `${name}-state`,
+            { connection: args.host.connection, hostName: args.host.hostName, endpoints: args.endpoints, limits: args.limits, providerVersion: mptcpEndpointsProviderVersion },
+            { parent: this },
+        );
+        this.endpoints = state.endpoints;
+        this.limits = state.limits;
+        this.registerOutputs({ endpoints: this.endpoints, limits: this.limits });
+    }
+}

@@ -1,0 +1,88 @@
+// What mptcp-lab reads about a host: OS, kernel, architecture, MPTCP switch, interfaces, boot id.
+
+export interface InterfaceFacts {
+    name: string;
+    /** IPv4 addresses with prefix length. */
+    addresses: string[];
+    up: boolean;
+}
+
+export interface HostFacts {
+    osId: string;
+    osPrettyName: string;
+    osCodename: string;
+    kernelRelease: string;
+    architecture: string;
+    bootId: string;
+    /** `net.mptcp.enabled`; null when the kernel has no MPTCP at all. */
+    mptcpEnabled: boolean | null;
+    interfaces: InterfaceFacts[];
+}
+
+export const readFactsScript = [
+    ". /etc/os-release",
+    'echo "os_id=${ID:-unknown}"',
+    'echo "os_pretty=${PRETTY_NAME:-unknown}"',
+    'echo "os_codename=${VERSION_CODENAME:-}"',
+    'echo "kernel=$(uname -r)"',
+    'echo "arch=$(uname -m)"',
+    'echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"',
+    'echo "mptcp_enabled=$(cat /proc/sys/net/mptcp/enabled 2>/dev/null || echo absent)"',
+    "echo '--- addresses'",
+    "ip -j -4 addr show",
+    "",
+].join("\n");
+
+interface RawAddressEntry {
+    ifname: string;
+    flags?: string[];
+    operstate?: string;
+    addr_info?: { family: string; local: string; prefixlen: number }[];
+}
+
+export function parseFacts(output: string): HostFacts {
+    const [keyValues, addressJson = "[]"] = output.split("--- addresses");
+    const values = new Map<string, string>();
+    for (const line of keyValues.split("\n")) {
+        const separator = line.indexOf("=");
+        if (separator > 0) values.set(line.slice(0, separator), line.slice(separator + 1).trim());
+    }
+    const required = (key: string) => {
+        const value = values.get(key);
+        if (value === undefined) throw new Error(`the host's facts lack ${key}: ${JSON.stringify(output.slice(0, 200))}`);
+        return value;
+    };
+    const enabled = required("mptcp_enabled");
+    const interfaces = (JSON.parse(addressJson.trim() || "[]") as RawAddressEntry[])
+        .filter((entry) => entry.ifname !== "lo")
+        .map((entry) => ({
+            name: entry.ifname,
+            addresses: (entry.addr_info ?? []).filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`),
+            up: (entry.flags ?? []).includes("UP"),
+        }));
+    return {
+        osId: required("os_id"),
+        osPrettyName: required("os_pretty"),
+        osCodename: values.get("os_codename") ?? "",
+        kernelRelease: required("kernel"),
+        architecture: required("arch"),
+        bootId: required("boot_id"),
+        mptcpEnabled: enabled === "absent" ? null : enabled === "1",
+        interfaces,
+    };
+}
+
+/**
+ * Header packages to try, best first, for the running kernel. Raspberry Pi OS kernels carry
+ * `+rpt-<flavour>` (e.g. `6.6.51+rpt-rpi-v8`) and also ship per-flavour packages; images before
+ * Bookworm (`5.15.84-v8+`) had one `raspberrypi-kernel-headers`; Debian and Ubuntu use
+ * `linux-headers-$(uname -r)`.
+ */
+export function headerPackageCandidates(facts: Pick<HostFacts, "kernelRelease">): string[] {
+    const release = facts.kernelRelease;
+    const candidates = [`linux-headers-${release}`];
+    const flavour = /\+rpt-(.+)$/.exec(release)?.[1];
+    if (flavour) candidates.push(`linux-headers-${flavour}`);
+    if (/-v[678]l?\+$|-v8-16k\+$|^\d+\.\d+\.\d+\+$/.test(release)) candidates.push("raspberrypi-kernel-headers");
+    return candidates;
+}

@@ -1,0 +1,61 @@
+// Quoting for the only shell mptcp-lab talks to: bash on a host, reading a script from stdin.
+// Every value is validated against a strict pattern before it is quoted.
+
+/** Single-quotes a value for POSIX shells: the one quoting form with no special characters inside. */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Patterns for values that reach a remote shell. */
+export const shellSafe = {
+    interfaceName: /^[a-z][a-z0-9]{0,14}$/,
+    ipv4: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
+    ipv4Cidr: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
+    debianPackage: /^[a-z0-9][a-z0-9+.-]{1,62}$/,
+    gitTag: /^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/,
+    gitUrl: /^(https?|git|ssh|file):\/\/[A-Za-z0-9._~%@:/+-]+$/,
+    configureFlag: /^--[a-z0-9-]+(=[A-Za-z0-9_./:-]*)?$/,
+    absolutePath: /^\/[A-Za-z0-9._/-]*$/,
+    user: /^[a-z_][a-z0-9_-]{0,31}$/,
+    token: /^[A-Za-z0-9._:-]{1,64}$/,
+} as const;
+
+export class UnsafeValueError extends Error {
+    readonly code = "unsafe-value";
+    constructor(
+        readonly field: string,
+        readonly value: string,
+        readonly pattern: RegExp,
+    ) {
+        super(`${field}: ${JSON.stringify(value)} does not match ${pattern}`);
+    }
+    get hint(): string {
+        return `fix ${this.field} in the lab definition (mptcp-lab validate shows every such problem)`;
+    }
+}
+
+/** Returns the value when it matches, throws UnsafeValueError otherwise. */
+export function requireSafe(field: string, value: string, pattern: RegExp): string {
+    if (!pattern.test(value)) throw new UnsafeValueError(field, value, pattern);
+    return value;
+}
+
+/**
+ * A bash script that receives its values as positional parameters ($1, $2, ...), so values are
+ * never spliced into the script text. `run` turns it into `set -- 'v1' 'v2'` plus the body.
+ */
+export function scriptWithArguments(body: string, args: readonly string[]): string {
+    const header = "set -euo pipefail\nexport LC_ALL=C DEBIAN_FRONTEND=noninteractive\n";
+    const positional = args.length > 0 ? `set -- ${args.map(shellQuote).join(" ")}\n` : "";
+    return header + positional + body;
+}
+
+/** Parses `key=value` lines, the form mptcp-lab's remote scripts report results in. */
+export function parseKeyValues(output: string): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const line of output.split("\n")) {
+        const separator = line.indexOf("=");
+        if (separator > 0) values[line.slice(0, separator)] = line.slice(separator + 1);
+    }
+    return values;
+}

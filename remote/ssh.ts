@@ -1,0 +1,131 @@
+// Runs scripts on a host over SSH with ssh2: the host key is pinned (a mismatch is refused before
+// any command runs), the script travels on stdin so nothing is spliced into a command line.
+import type { ClientChannel, ConnectConfig } from "ssh2";
+
+export interface HostConnection {
+    address: string;
+    port: number;
+    user: string;
+    /** OpenSSH private key (PEM or OpenSSH format). */
+    privateKey: string;
+    /** Pinned host key, `type base64 [comment]` as in known_hosts or a .pub file. */
+    hostKey: string;
+}
+
+export interface RemoteResult {
+    stdout: string;
+    stderr: string;
+    exitCode: number;
+}
+
+export interface RemoteStep {
+    /** Host name for messages, e.g. `client`. */
+    host: string;
+    /** What the script does, e.g. `install kernel headers`. */
+    step: string;
+    script: string;
+    /** Gives up after this long (the remote process is signalled). */
+    timeoutSeconds?: number;
+    /** Fail on a non-zero exit (default true). */
+    check?: boolean;
+}
+
+export class RemoteStepError extends Error {
+    constructor(
+        readonly code: "ssh-connect" | "ssh-host-key" | "remote-step-failed" | "remote-step-timeout",
+        readonly host: string,
+        readonly step: string,
+        message: string,
+        readonly hint: string,
+        readonly detail?: RemoteResult,
+        options?: { cause?: unknown },
+    ) {
+        super(`${host}: ${step}: ${message}`, options);
+    }
+}
+
+/** The key blob of `type base64 [comment]`, to compare with what the server presents. */
+export function hostKeyBlob(hostKey: string): Buffer {
+    const fields = hostKey.trim().split(/\s+/);
+    if (fields.length < 2 || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[1])) {
+        throw new Error(`host key ${JSON.stringify(hostKey.slice(0, 40))} is not in "type base64" form`);
+    }
+    return Buffer.from(fields[1], "base64");
+}
+
+function lastLines(text: string, count: number): string {
+    return text.trimEnd().split("\n").slice(-count).join("\n");
+}
+
+/** Runs one script as root (through `sudo -n` for other users) and collects its output. */
+export async function runRemote(connection: HostConnection, step: RemoteStep): Promise<RemoteResult> {
+    const { Client } = require("ssh2") as typeof import("ssh2");
+    const pinned = hostKeyBlob(connection.hostKey);
+    const timeoutSeconds = step.timeoutSeconds ?? 600;
+    const command = connection.user === "root" ? "bash -s" : "sudo -n bash -s";
+    let presentedKey: Buffer | undefined;
+
+    const result = await new Promise<RemoteResult>((resolve, reject) => {
+        const client = new Client();
+        let settled = false;
+        const finish = (error: Error | undefined, value?: RemoteResult) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            client.end();
+            if (error) reject(error);
+            else resolve(value as RemoteResult);
+        };
+        const timer = setTimeout(() => {
+            finish(
+                new RemoteStepError("remote-step-timeout", step.host, step.step, `no result after ${timeoutSeconds} s`,
+                    "the host may be overloaded or the step stuck; run it again, or raise the timeout"),
+            );
+        }, timeoutSeconds * 1000);
+
+        client.on("ready", () => {
+            client.exec(command, (error: Error | undefined, channel: ClientChannel) => {
+                if (error) return finish(error);
+                let stdout = "";
+                let stderr = "";
+                channel.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+                channel.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+                channel.on("close", (exitCode: number | null) => finish(undefined, { stdout, stderr, exitCode: exitCode ?? 255 }));
+                channel.end(step.script);
+            });
+        });
+        client.on("error", (error: Error) => {
+            const keyMismatch = presentedKey !== undefined && !presentedKey.equals(pinned);
+            finish(
+                keyMismatch
+                    ? new RemoteStepError("ssh-host-key", step.host, step.step,
+                          `the host key presented by ${connection.address} is not the pinned one`,
+                          "if the host was re-imaged, put its new key in the lab definition (ssh-keyscan, checked out of band)", undefined, { cause: error })
+                    : new RemoteStepError("ssh-connect", step.host, step.step,
+                          `cannot connect to ${connection.user}@${connection.address}:${connection.port}: ${error.message}`,
+                          "check that the host is up, reachable from this machine, and accepts the lab's key", undefined, { cause: error }),
+            );
+        });
+        const config: ConnectConfig = {
+            host: connection.address,
+            port: connection.port,
+            username: connection.user,
+            privateKey: connection.privateKey,
+            readyTimeout: 15_000,
+            keepaliveInterval: 5_000,
+            hostVerifier: (key: Buffer) => {
+                presentedKey = key;
+                return key.equals(pinned);
+            },
+        };
+        client.connect(config);
+    });
+
+    if ((step.check ?? true) && result.exitCode !== 0) {
+        throw new RemoteStepError("remote-step-failed", step.host, step.step,
+            `exited with ${result.exitCode}: ${lastLines(result.stderr || result.stdout, 8)}`,
+            "the output above is the end of the step's own output; fix the cause on the host or in the lab, then run up again",
+            result);
+    }
+    return result;
+}
