@@ -68,6 +68,8 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
     const result = await new Promise<RemoteResult>((resolve, reject) => {
         const client = new Client();
         let settled = false;
+        // Declared before `finish`, which clears it: the closure serialiser needs that order.
+        let timer: NodeJS.Timeout | undefined = undefined;
         const finish = (error: Error | undefined, value?: RemoteResult) => {
             if (settled) return;
             settled = true;
@@ -76,7 +78,7 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
             if (error) reject(error);
             else resolve(value as RemoteResult);
         };
-        const timer = setTimeout(() => {
+        timer = setTimeout(() => {
             finish(
                 new RemoteStepError("remote-step-timeout", step.host, step.step, `no result after ${timeoutSeconds} s`,
                     "the host may be overloaded or the step stuck; run it again, or raise the timeout"),

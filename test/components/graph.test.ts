@@ -1,0 +1,99 @@
+// The component graph under Pulumi's mocks: which children each component creates, who their
+// parents are, and what reaches the dynamic providers. No engine, no host.
+import test from "ava";
+import * as pulumi from "@pulumi/pulumi";
+
+interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+const registered: Registered[] = [];
+
+pulumi.runtime.setMocks(
+    {
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            const { __provider, ...inputs } = args.inputs;
+            registered.push({ type: args.type, name: args.name, inputs });
+            return { id: `${args.name}-id`, state: { ...inputs, kernelRelease: "6.12.47+rpt-rpi-v8", version: "iperf 3.21", mptcp: "native" } };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            throw new Error(`unexpected call ${args.token}`);
+        },
+    },
+    "mptcp-lab",
+    "unit",
+    false,
+);
+
+// Mocks are set before the components are imported, as Pulumi's testing guide requires.
+const load = async () => ({
+    ...(await import("../../components/raspberry-pi")),
+    ...(await import("../../components/kernel-headers")),
+    ...(await import("../../components/iperf3")),
+    ...(await import("../../components/mptcp-endpoints")),
+});
+const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm8n1Yq5n4u2n3p6ZkR1cQ3T8P0Y2l1xq3p2b9kq0rS";
+const connection = { address: "172.31.0.133", port: 22, user: "pi", privateKey: pulumi.secret("PRIVATE KEY"), hostKey };
+
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+const urnsOf = (resource: pulumi.Resource) => valueOf(resource.urn);
+
+let urns: string[] = [];
+
+test.before(async () => {
+    const { RaspberryPi, KernelHeaders, Iperf3, MptcpEndpoints } = await load();
+    const pi = new RaspberryPi("client", { connection });
+    const headers = new KernelHeaders("client-headers", { host: pi });
+    const iperf3 = new Iperf3("client-iperf3", { host: pi, from: "source", tag: "3.21" });
+    const endpoints = new MptcpEndpoints("client-endpoints", {
+        host: pi,
+        endpoints: [{ address: "172.31.0.173", device: "wlan0", flags: ["subflow"] }],
+        limits: { subflows: 2, addAddrAccepted: 4 },
+    });
+    urns = await Promise.all([pi, headers, iperf3, endpoints].map(urnsOf));
+    // Children register asynchronously; their outputs resolve once they have.
+    await Promise.all([pi.facts, headers.kernelRelease, iperf3.version, endpoints.endpoints].map(valueOf));
+});
+
+test("a Raspberry Pi host owns its headers, iperf3 and endpoints, each backed by its own dynamic resource", (t) => {
+    t.regex(urns[0], /::mptcp-lab:host:RaspberryPi::client$/);
+    t.regex(urns[1], /::mptcp-lab:host:RaspberryPi\$mptcp-lab:host:KernelHeaders::client-headers$/, "headers are parented to the host");
+    t.regex(urns[2], /::mptcp-lab:host:RaspberryPi\$mptcp-lab:host:Iperf3::client-iperf3$/, "iperf3 is parented to the host");
+    t.regex(urns[3], /::mptcp-lab:host:RaspberryPi\$mptcp-lab:host:MptcpEndpoints::client-endpoints$/, "endpoints are parented to the host");
+
+    const dynamicTypes = registered.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => `${r.type} ${r.name}`).sort();
+    t.deepEqual(dynamicTypes, [
+        "pulumi-nodejs:dynamic/mptcp-lab:HostState client-state",
+        "pulumi-nodejs:dynamic/mptcp-lab:Iperf3Install client-iperf3-install",
+        "pulumi-nodejs:dynamic/mptcp-lab:KernelHeadersInstall client-headers-install",
+        "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState client-endpoints-state",
+    ]);
+});
+
+test("the iperf3 build defaults to the upstream repository at tag 3.21 with no configure flags", (t) => {
+    const build = registered.find((r) => r.name === "client-iperf3-install")!;
+    t.like(build.inputs, { from: "source", repository: "https://github.com/esnet/iperf.git", tag: "3.21", configureFlags: [], hostName: "client" });
+});
+
+test("the headers default to the package that matches the running kernel", (t) => {
+    t.like(registered.find((r) => r.name === "client-headers-install")!.inputs, { package: "auto", hostName: "client" });
+});
+
+test("the endpoint state receives the declared endpoints and limits", (t) => {
+    const state = registered.find((r) => r.name === "client-endpoints-state")!;
+    t.deepEqual(state.inputs.endpoints, [{ address: "172.31.0.173", device: "wlan0", flags: ["subflow"] }]);
+    t.deepEqual(state.inputs.limits, { subflows: 2, addAddrAccepted: 4 });
+});
+
+const secretSignature = "4dabf18193072939515e22adb298388d";
+
+test("every host operation receives the pinned host key with the connection, as a secret", (t) => {
+    for (const name of ["client-state", "client-headers-install", "client-iperf3-install", "client-endpoints-state"]) {
+        const connection = registered.find((r) => r.name === name)!.inputs.connection as Record<string, unknown>;
+        t.truthy(connection[secretSignature], `${name} gets the connection as a secret`);
+        t.like(connection.value as object, { address: "172.31.0.133", port: 22, user: "pi", hostKey, privateKey: "PRIVATE KEY" });
+    }
+});
