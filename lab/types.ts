@@ -1,4 +1,4 @@
-// The normalised lab specification: what the lab pipeline (load -> schema -> checks -> normalise)
+// The normalised lab specification: what the lab pipeline (load -> schema -> normalise -> checks)
 // produces and what index.ts, the bench and the CLI consume. Plain data, frozen, no Pulumi types.
 
 /** MPTCP endpoint flags understood by `ip mptcp endpoint add`. */
@@ -38,8 +38,9 @@ export interface ConnectionSpec {
     readonly address: string;
     readonly port: number;
     readonly user: string;
-    /** Pinned host key in OpenSSH public-key form (`ssh-ed25519 AAAA...`). */
-    readonly hostKey?: string;
+    /** Pinned host key in OpenSSH public-key form (`ssh-ed25519 AAAA...`); the lab requires it,
+     *  since host-key checking is never turned off. */
+    readonly hostKey: string;
 }
 
 export interface HeadersSpec {
@@ -60,7 +61,13 @@ export interface HostSpec {
     readonly persist: boolean;
 }
 
-export type Iperf3Spec =
+/** How iperf3 gets MPTCP: `native` runs `iperf3 --mptcp` (a build of 3.19 or later); `mptcpize` runs
+ *  iperf3 under `mptcpize run`, which also makes its plain-TCP control connection MPTCP; `auto`
+ *  picks `native` when the installed iperf3 offers `--mptcp` and `mptcpize` otherwise. */
+export type Iperf3MptcpMode = "native" | "mptcpize" | "auto";
+
+/** Where the iperf3 binary comes from. */
+export type Iperf3Build =
     | {
           readonly from: "source";
           /** Any git URL the host can reach. */
@@ -74,6 +81,10 @@ export type Iperf3Spec =
           /** OS package name, normally `iperf3`. */
           readonly package: string;
       };
+
+export type Iperf3Spec = Iperf3Build & {
+    readonly mptcp: Iperf3MptcpMode;
+};
 
 export interface FailoverSpec {
     /** Name of the host whose interface fails. */
@@ -90,6 +101,10 @@ export interface FailoverSpec {
     readonly control: boolean;
     /** Bump to re-run the test on the next `up` without changing anything else. */
     readonly runToken: string;
+    /** The lab author accepts failing the host's only MPTCP path (the connection then dies). */
+    readonly allowOnlyPath: boolean;
+    /** The lab author accepts failing the interface the controller reaches the host by. */
+    readonly allowManagementPath: boolean;
 }
 
 export interface TcShapingSpec {

@@ -1,0 +1,88 @@
+// Semantic checks on the failover test: the failing interface exists, the host survives losing it,
+// the controller keeps its way in, and the timings fit in one iperf3 run.
+import { roleFlag } from "./checks-hosts";
+import { labProblem, showValue, type LabProblem } from "./errors";
+import type { Locate } from "./locate";
+import type { HostSpec, InterfaceSpec, LabSpec } from "./types";
+
+/** iperf3 -i refuses anything shorter. */
+const SHORTEST_INTERVAL_SECONDS = 0.1;
+
+export function checkFailoverTarget(lab: LabSpec, locate: Locate): LabProblem[] {
+    const { host: hostName, interface: interfaceName } = lab.failover;
+    const host = lab.hosts.find((candidate) => candidate.name === hostName);
+    if (!host) {
+        const names = lab.hosts.map((candidate) => candidate.name).join(", ");
+        return [labProblem("unknown-host", locate(["failover", "host"]), { message: `there is no host ${showValue(hostName)}`, value: hostName, expected: `one of ${names}` })];
+    }
+    const failing = host.interfaces.find((entry) => entry.name === interfaceName);
+    if (!failing) {
+        const names = host.interfaces.map((entry) => entry.name).join(", ");
+        return [labProblem("unknown-interface", locate(["failover", "interface"]), { message: `host ${host.name} has no interface ${showValue(interfaceName)}`, value: interfaceName, expected: `one of ${names}` })];
+    }
+    return [...onlyPathProblems(lab, host, failing, locate), ...managementPathProblems(lab, host, failing, locate), ...primaryPathProblems(lab, host, failing, locate)];
+}
+
+/** An interface carries an MPTCP path when it is the primary one or holds an endpoint of the host's role. */
+function carriesPath(host: HostSpec, entry: InterfaceSpec): boolean {
+    const flag = roleFlag(host);
+    return entry === host.interfaces[0] || host.endpoints.some((endpoint) => endpoint.device === entry.name && endpoint.flags.includes(flag));
+}
+
+function onlyPathProblems(lab: LabSpec, host: HostSpec, failing: InterfaceSpec, locate: Locate): LabProblem[] {
+    if (lab.failover.allowOnlyPath) return [];
+    const survivors = host.interfaces.filter((entry) => entry !== failing && carriesPath(host, entry));
+    if (survivors.length > 0) return [];
+    const others = host.interfaces.filter((entry) => entry !== failing).map((entry) => entry.name);
+    const why = others.length === 0 ? `it is the only interface of ${host.name}` : `no other interface carries one (no ${roleFlag(host)} endpoint on ${others.join(", ")})`;
+    return [
+        labProblem("failover-only-path", locate(["failover", "interface"]), {
+            message: `failing ${failing.name} leaves ${host.name} without an MPTCP path: ${why}`,
+            value: failing.name,
+            expected: `an interface of ${host.name} that another MPTCP path survives`,
+        }),
+    ];
+}
+
+function managementPathProblems(lab: LabSpec, host: HostSpec, failing: InterfaceSpec, locate: Locate): LabProblem[] {
+    if (lab.failover.allowManagementPath || host.connection?.address !== failing.address) return [];
+    return [
+        labProblem("failover-management-path", locate(["failover", "interface"]), {
+            message: `the controller reaches ${host.name} at ${failing.address}, on ${failing.name}`,
+            value: failing.name,
+            expected: `an interface other than the one holding ${failing.address}`,
+        }),
+    ];
+}
+
+function primaryPathProblems(lab: LabSpec, host: HostSpec, failing: InterfaceSpec, locate: Locate): LabProblem[] {
+    if (failing !== host.interfaces[0] || lab.iperf3.mptcp === "mptcpize") return [];
+    return [
+        labProblem("failover-primary-path", locate(["failover", "interface"]), {
+            message: `${failing.name} is the primary path of ${host.name}, which carries iperf3's plain-TCP control connection`,
+            value: failing.name,
+            expected: "a secondary interface, or iperf3.mptcp: mptcpize",
+        }),
+    ];
+}
+
+export function checkFailoverTimings(lab: LabSpec, locate: Locate): LabProblem[] {
+    const { durationSeconds, intervalSeconds, downAtSeconds, upAtSeconds } = lab.failover;
+    const problems: LabProblem[] = [];
+    const at = (field: string) => locate(["failover", field]);
+    if (!Number.isInteger(durationSeconds)) {
+        problems.push(labProblem("failover-duration-fractional", at("durationSeconds"), { message: `${durationSeconds} s is not a whole number of seconds`, value: durationSeconds, expected: "a whole number of seconds" }));
+    }
+    if (intervalSeconds < SHORTEST_INTERVAL_SECONDS) {
+        problems.push(labProblem("failover-interval-too-short", at("intervalSeconds"), { message: `${intervalSeconds} s is shorter than iperf3 reports`, value: intervalSeconds, expected: `at least ${SHORTEST_INTERVAL_SECONDS}` }));
+    }
+    if (downAtSeconds >= durationSeconds) {
+        problems.push(labProblem("failover-down-outside-run", at("downAtSeconds"), { message: `${downAtSeconds} s is not before the end of the ${durationSeconds} s run`, value: downAtSeconds, expected: `more than 0 and less than ${durationSeconds}` }));
+    }
+    if (upAtSeconds !== undefined && upAtSeconds <= downAtSeconds) {
+        problems.push(labProblem("failover-up-before-down", at("upAtSeconds"), { message: `${upAtSeconds} s is not after the link goes down at ${downAtSeconds} s`, value: upAtSeconds, expected: `more than ${downAtSeconds}` }));
+    } else if (upAtSeconds !== undefined && upAtSeconds > durationSeconds) {
+        problems.push(labProblem("failover-up-after-end", at("upAtSeconds"), { message: `${upAtSeconds} s is after the end of the ${durationSeconds} s run`, value: upAtSeconds, expected: `at most ${durationSeconds}` }));
+    }
+    return problems;
+}

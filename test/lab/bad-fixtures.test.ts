@@ -1,0 +1,50 @@
+import test from "ava";
+import { join } from "node:path";
+import { LabError, loadLabFile, PROBLEM_CODES, validateLabText } from "../../lab";
+import { BAD_DIR, declaredPlaces, GOOD_DIR, isWellFormedProblem, placeOf, readFixture, sorted, yamlFilesIn } from "./fixtures";
+
+const badFixtures = yamlFilesIn(BAD_DIR);
+
+const reportsWhatItDeclares = test.macro({
+    exec(t, file: string) {
+        const text = readFixture(BAD_DIR, file);
+        const declared = declaredPlaces(text);
+        t.not(declared.length, 0, "the fixture declares its expected problems");
+        const result = validateLabText(text, file);
+        t.is(result.spec, undefined);
+        t.true(result.problems.some((problem) => problem.severity === "error"));
+        t.deepEqual(sorted(result.problems.map(placeOf)), sorted(declared));
+        t.true(result.problems.every(isWellFormedProblem));
+    },
+    title: (_, file: string) => `bad lab ${file} reports exactly the problems it declares`,
+});
+
+const refusedWithLabError = test.macro({
+    exec(t, file: string) {
+        const path = join(BAD_DIR, file);
+        const error = t.throws(() => loadLabFile(path), { instanceOf: LabError });
+        t.deepEqual(sorted((error?.problems ?? []).map(placeOf)), sorted(declaredPlaces(readFixture(BAD_DIR, file))));
+    },
+    title: (_, file: string) => `loading bad lab ${file} throws a LabError carrying those problems`,
+});
+
+for (const file of badFixtures) {
+    test(reportsWhatItDeclares, file);
+    test(refusedWithLabError, file);
+}
+
+test("the bad corpus holds at least 30 labs", (t) => {
+    t.true(badFixtures.length >= 30, `${badFixtures.length} bad labs`);
+});
+
+test("the fixtures exercise every problem code but an unreadable file", (t) => {
+    const declaredCodes = new Set(
+        [...badFixtures.map((file) => readFixture(BAD_DIR, file)), ...yamlFilesIn(GOOD_DIR).map((file) => readFixture(GOOD_DIR, file))]
+            .flatMap(declaredPlaces)
+            .map((place) => place.split(" ")[0]),
+    );
+    t.deepEqual(
+        PROBLEM_CODES.filter((code) => !declaredCodes.has(code)),
+        ["file-unreadable"],
+    );
+});
