@@ -15,7 +15,7 @@ export default tseslint.config(
             "@pulumi/no-output-instance-in-template-literal": "error",
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
             "@typescript-eslint/no-floating-promises": "error",
-            // Dynamic providers are serialised into state: they require libraries inside methods.
+            // The dynamic-provider shim requires modules at call time, inside the provider process.
             "@typescript-eslint/no-require-imports": "off",
         },
     },

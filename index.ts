@@ -1,8 +1,118 @@
-// The mptcp-lab Pulumi program: the only composition root. Reads the lab from the stack's config,
-// validates it, creates the components and exports the host facts and the failover results.
+// The mptcp-lab Pulumi program, the only composition root: read the lab from the stack file,
+// validate it, create the components, export the host facts and the failover results.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import type { BenchPlan } from "./bench";
+import { EmulatedBench, FailoverTest, HostConnectionArgs, Iperf3, KernelHeaders, MptcpEndpoints, RaspberryPi } from "./components";
+import { formatProblem, LabError, loadLabFromStackFile } from "./lab";
+import type { HostSpec, LabSpec } from "./lab";
+import { toolchainPaths } from "./toolchain";
 
-const stack = pulumi.getStack();
-throw new Error(
-    `mptcp-lab: stack ${stack} cannot be provisioned yet: the lab components (components/) and the emulated bench (bench/) are not part of this build`,
+const stackName = pulumi.getStack();
+const stackFile = path.join(__dirname, "stacks", `Pulumi.${stackName}.yaml`);
+
+function loadLab(): LabSpec {
+    try {
+        const { spec, warnings } = loadLabFromStackFile(stackFile);
+        warnings.forEach((warning) => pulumi.log.warn(formatProblem(warning)));
+        return spec;
+    } catch (error) {
+        if (error instanceof LabError) {
+            throw new Error(`the lab in ${stackFile} is not valid:\n${error.problems.map(formatProblem).join("\n")}`);
+        }
+        throw error;
+    }
+}
+
+function benchPlan(lab: LabSpec): BenchPlan {
+    const bench = lab.bench!;
+    return {
+        name: bench.name,
+        subnet: bench.subnet,
+        managementSubnet: bench.managementSubnet,
+        suite: bench.suite,
+        hosts: lab.hosts.map((host) => ({ name: host.name, interfaces: host.interfaces.map((i) => ({ name: i.name, cidr: i.cidr })) })),
+        shaping: { ...bench.shaping },
+        ...(bench.sharedBottleneckMbit === undefined ? {} : { sharedBottleneckMbit: bench.sharedBottleneckMbit }),
+    };
+}
+
+const lab = loadLab();
+const bench = lab.bench ? new EmulatedBench(lab.bench.name, { plan: benchPlan(lab) }) : undefined;
+
+function connectionOf(host: HostSpec): HostConnectionArgs {
+    if (bench) return bench.connectionFor(host.name);
+    const connection = host.connection!;
+    return {
+        address: connection.address,
+        port: connection.port,
+        user: connection.user,
+        hostKey: connection.hostKey,
+        privateKey: new pulumi.Config("mptcp-lab").requireSecret("sshPrivateKey"),
+    };
+}
+
+function provision(host: HostSpec) {
+    const pi = new RaspberryPi(host.name, { connection: connectionOf(host) }, { dependsOn: bench ? [bench] : [] });
+    const headers = new KernelHeaders(`${host.name}-headers`, { host: pi, package: host.headers.package });
+    const iperf3 = new Iperf3(
+        `${host.name}-iperf3`,
+        lab.iperf3.from === "source"
+            ? { host: pi, from: "source", repository: lab.iperf3.repository, tag: lab.iperf3.tag, configureFlags: [...lab.iperf3.configureFlags] }
+            : { host: pi, from: "package", package: lab.iperf3.package },
+        { dependsOn: [headers] },
+    );
+    const endpoints = new MptcpEndpoints(`${host.name}-endpoints`, {
+        host: pi,
+        role: host.role,
+        endpoints: host.endpoints.map((e) => ({ address: e.address, device: e.device, flags: [...e.flags], ...(e.id === undefined ? {} : { id: e.id }) })),
+        limits: { ...host.limits },
+    });
+    return { spec: host, pi, headers, iperf3, endpoints };
+}
+
+const hosts = lab.hosts.map(provision);
+const client = hosts.find((h) => h.spec.role === "client")!;
+const server = hosts.find((h) => h.spec.role === "server")!;
+const failing = hosts.find((h) => h.spec.name === lab.failover.host)!;
+const failingAddress = failing.spec.interfaces.find((i) => i.name === lab.failover.interface)!.address;
+const mptcpMode = lab.iperf3.mptcp === "auto" ? client.iperf3.mptcp : pulumi.output(lab.iperf3.mptcp);
+
+const failoverTest = new FailoverTest(
+    "failover",
+    {
+        client: client.pi,
+        server: server.pi,
+        serverAddress: server.spec.interfaces[0].address,
+        failingHost: failing.spec.role,
+        failingInterface: lab.failover.interface,
+        failingAddress,
+        durationSeconds: lab.failover.durationSeconds,
+        intervalSeconds: lab.failover.intervalSeconds,
+        downAtSeconds: lab.failover.downAtSeconds,
+        upAtSeconds: lab.failover.upAtSeconds,
+        direction: lab.failover.direction,
+        control: lab.failover.control,
+        mptcp: mptcpMode,
+        dependencies: Object.fromEntries(
+            hosts.map((h) => [h.spec.name, { iperf3: h.iperf3.version, commit: h.iperf3.commit, endpoints: h.endpoints.endpoints, limits: h.endpoints.limits }]),
+        ),
+        runToken: lab.failover.runToken,
+        resultsRoot: path.join(toolchainPaths().stateRoot, "results", stackName),
+    },
+    { dependsOn: hosts.flatMap((h) => [h.iperf3, h.endpoints]) },
 );
+
+export const labName = lab.name;
+export const hostFacts = Object.fromEntries(hosts.map((h) => [h.spec.name, h.pi.facts]));
+export const failover = {
+    runId: failoverTest.runId,
+    resultsDir: failoverTest.resultsDir,
+    mptcp: failoverTest.mptcpRun,
+    control: failoverTest.controlRun,
+    versions: {
+        iperf3: Object.fromEntries(hosts.map((h) => [h.spec.name, h.iperf3.version])),
+        kernel: Object.fromEntries(hosts.map((h) => [h.spec.name, h.headers.kernelRelease])),
+    },
+    endpoints: Object.fromEntries(hosts.map((h) => [h.spec.name, { endpoints: h.endpoints.endpoints, limits: h.endpoints.limits }])),
+};

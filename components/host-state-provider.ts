@@ -2,11 +2,10 @@
 // and the facts mptcp-lab reports about the host. A refresh re-reads both, so drift in the switch
 // shows up and facts follow reboots and upgrades.
 import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "./provider-shim";
 import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
-
-// The engine serialises this provider with what it references from local modules.
 
 export const hostStateProviderVersion = "1";
 export const sysctlFile = "/etc/sysctl.d/90-mptcp-lab.conf";
@@ -47,7 +46,7 @@ async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
     return { ...inputs, ...(await readState(inputs.connection, inputs.hostName)) };
 }
 
-export const hostStateProvider: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = {
     async check(_olds: HostStateInputs, news: HostStateInputs) {
         return { inputs: news };
     },
@@ -69,3 +68,6 @@ export const hostStateProvider: pulumi.dynamic.ResourceProvider = {
         // MPTCP stays on: turning it off could cut connections other software on the host relies on.
     },
 };
+
+/** What the engine serialises: a shim that loads `operations` from this file when called. */
+export const hostStateProvider = providerShim("components/host-state-provider");

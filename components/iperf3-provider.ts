@@ -4,10 +4,9 @@
 // verifies that the binary reports the tag and offers --mptcp. It rebuilds only when the
 // repository, the tag or the configure flags change.
 import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "./provider-shim";
 import { parseKeyValues, requireSafe, scriptWithArguments, shellSafe } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
-
-// The engine serialises this provider with what it references from local modules.
 
 export const iperf3ProviderVersion = "1";
 const sourceDir = "/usr/local/src/mptcp-lab/iperf3";
@@ -110,7 +109,7 @@ function buildKey(inputs: Iperf3Inputs): string {
         : JSON.stringify(["package", inputs.package]);
 }
 
-export const iperf3Provider: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = {
     async check(_olds: Iperf3Inputs, news: Iperf3Inputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         const expect = (property: string, value: string, pattern: RegExp) => {
@@ -149,3 +148,6 @@ export const iperf3Provider: pulumi.dynamic.ResourceProvider = {
         // The build and the package stay: they cost nothing at rest and a re-create reuses them.
     },
 };
+
+/** What the engine serialises: a shim that loads `operations` from this file when called. */
+export const iperf3Provider = providerShim("components/iperf3-provider");

@@ -3,11 +3,10 @@
 // against <netinet/in.h>. `diff` looks at the running kernel, so after an upgrade and a reboot the
 // next `up` installs the new kernel's headers.
 import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "./provider-shim";
 import { headerPackageCandidates } from "../remote/host-facts";
 import { parseKeyValues, requireSafe, scriptWithArguments, shellSafe } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
-
-// The engine serialises this provider with what it references from local modules.
 
 export const kernelHeadersProviderVersion = "1";
 
@@ -83,7 +82,7 @@ async function install(inputs: KernelHeadersInputs): Promise<KernelHeadersOutput
     };
 }
 
-export const kernelHeadersProvider: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = {
     async check(_olds: KernelHeadersInputs, news: KernelHeadersInputs) {
         const valid = news.package === "auto" || shellSafe.debianPackage.test(news.package);
         const failures = valid ? [] : [{ property: "package", reason: `${JSON.stringify(news.package)} is not a Debian package name; use "auto" or a name like linux-headers-rpi-v8` }];
@@ -110,3 +109,6 @@ export const kernelHeadersProvider: pulumi.dynamic.ResourceProvider = {
         // Headers, git and build-essential stay: removing packages could break other software.
     },
 };
+
+/** What the engine serialises: a shim that loads `operations` from this file when called. */
+export const kernelHeadersProvider = providerShim("components/kernel-headers-provider");

@@ -1,13 +1,12 @@
 // Dynamic provider for one host's MPTCP endpoint table and limits. Outputs are the host's live
 // state, and `read` returns it as inputs too, so a refresh shows drift field by field.
 import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "./provider-shim";
 import * as model from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
 import { HostConnection, runRemote } from "../remote/ssh";
 import { scriptWithArguments, shellSafe } from "../remote/shell";
 
-// The engine serialises this provider with everything it references from these local modules;
-// libraries from node_modules are required inside the functions that use them.
 
 /** Bump when the provider's behaviour changes, so that an update picks the new code up. */
 export const mptcpEndpointsProviderVersion = "1";
@@ -15,6 +14,7 @@ export const mptcpEndpointsProviderVersion = "1";
 export interface MptcpEndpointsInputs {
     connection: HostConnection;
     hostName: string;
+    role: "client" | "server";
     endpoints: Endpoint[];
     limits: Limits;
     providerVersion: string;
@@ -51,7 +51,7 @@ function liveInputs(inputs: MptcpEndpointsInputs, live: { endpoints: Endpoint[];
     return { ...inputs, endpoints: live.endpoints, limits: live.limits };
 }
 
-export const mptcpEndpointsProvider: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = {
     async check(_olds: MptcpEndpointsInputs, news: MptcpEndpointsInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         news.endpoints.forEach((endpoint, index) => {
@@ -109,3 +109,6 @@ export const mptcpEndpointsProvider: pulumi.dynamic.ResourceProvider = {
         }
     },
 };
+
+/** What the engine serialises: a shim that loads `operations` from this file when called. */
+export const mptcpEndpointsProvider = providerShim("components/mptcp-endpoints-provider");

@@ -6,6 +6,8 @@ import type { RaspberryPi } from "./raspberry-pi";
 export interface MptcpEndpointsArgs {
     /** The host whose endpoint table this is; the component is parented to it. */
     host: RaspberryPi;
+    /** The host's part in the test; the policy pack checks endpoint flags against it. */
+    role: pulumi.Input<"client" | "server">;
     /** The exact endpoint set: anything else in the host's table is removed. */
     endpoints: pulumi.Input<pulumi.Input<Endpoint>[]>;
     /** `ip mptcp limits`: additional subflows and accepted ADD_ADDRs per connection. */
@@ -33,7 +35,7 @@ export class MptcpEndpoints extends pulumi.ComponentResource {
         super("mptcp-lab:host:MptcpEndpoints", name, {}, { parent: args.host, ...opts });
         const state = new MptcpEndpointState(
             `${name}-state`,
-            { connection: args.host.connection, hostName: args.host.hostName, endpoints: args.endpoints, limits: args.limits, providerVersion: mptcpEndpointsProviderVersion },
+            { connection: args.host.connection, hostName: args.host.hostName, role: args.role, endpoints: args.endpoints, limits: args.limits, providerVersion: mptcpEndpointsProviderVersion },
             { parent: this },
         );
         this.endpoints = state.endpoints;

@@ -1,6 +1,6 @@
 // Runs scripts on a host over SSH with ssh2: the host key is pinned (a mismatch is refused before
 // any command runs), the script travels on stdin so nothing is spliced into a command line.
-import type { ClientChannel, ConnectConfig } from "ssh2";
+import { Client, ClientChannel, ConnectConfig } from "ssh2";
 
 export interface HostConnection {
     address: string;
@@ -59,7 +59,6 @@ function lastLines(text: string, count: number): string {
 
 /** Runs one script as root (through `sudo -n` for other users) and collects its output. */
 export async function runRemote(connection: HostConnection, step: RemoteStep): Promise<RemoteResult> {
-    const { Client } = require("ssh2") as typeof import("ssh2");
     const pinned = hostKeyBlob(connection.hostKey);
     const timeoutSeconds = step.timeoutSeconds ?? 600;
     const command = connection.user === "root" ? "bash -s" : "sudo -n bash -s";
@@ -68,7 +67,6 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
     const result = await new Promise<RemoteResult>((resolve, reject) => {
         const client = new Client();
         let settled = false;
-        // Declared before `finish`, which clears it: the closure serialiser needs that order.
         let timer: NodeJS.Timeout | undefined = undefined;
         const finish = (error: Error | undefined, value?: RemoteResult) => {
             if (settled) return;

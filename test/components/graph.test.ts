@@ -50,12 +50,13 @@ test.before(async () => {
     const iperf3 = new Iperf3("client-iperf3", { host: pi, from: "source", tag: "3.21" });
     const endpoints = new MptcpEndpoints("client-endpoints", {
         host: pi,
+        role: "client",
         endpoints: [{ address: "172.31.0.173", device: "wlan0", flags: ["subflow"] }],
         limits: { subflows: 2, addAddrAccepted: 4 },
     });
     urns = await Promise.all([pi, headers, iperf3, endpoints].map(urnsOf));
     // Children register asynchronously; their outputs resolve once they have.
-    await Promise.all([pi.facts, headers.kernelRelease, iperf3.version, endpoints.endpoints].map(valueOf));
+    await Promise.all([valueOf(pi.facts), valueOf(headers.kernelRelease), valueOf(iperf3.version), valueOf(endpoints.endpoints)]);
 });
 
 test("a Raspberry Pi host owns its headers, iperf3 and endpoints, each backed by its own dynamic resource", (t) => {

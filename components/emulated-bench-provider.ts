@@ -1,0 +1,75 @@
+// Dynamic provider for an emulated bench: `create` and `update` bring it up (idempotent, repairs
+// a half-broken bench), `read` reports whether it is still running, `delete` tears it down.
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "./provider-shim";
+import { benchDown, benchStatus, benchUp } from "../bench";
+import type { BenchPlan, BenchStatus } from "../bench";
+
+export const emulatedBenchProviderVersion = "1";
+
+export interface BenchHostConnection {
+    name: string;
+    address: string;
+    port: number;
+    user: string;
+    hostKey: string;
+}
+
+export interface EmulatedBenchInputs {
+    plan: BenchPlan;
+    providerVersion: string;
+}
+
+export interface EmulatedBenchOutputs extends EmulatedBenchInputs {
+    state: BenchStatus["state"];
+    hosts: BenchHostConnection[];
+    /** The bench's private key; a secret output. */
+    privateKey: string;
+    aptProxyUrl: string;
+    gitBaseUrl: string;
+    /** Problems `read` found, e.g. `client: sshd is not running`. */
+    problems: string[];
+}
+
+async function describe(inputs: EmulatedBenchInputs, status: BenchStatus): Promise<EmulatedBenchOutputs> {
+    return {
+        ...inputs,
+        state: status.state,
+        hosts: status.hosts.map((host) => ({ name: host.name, address: host.managementAddress, port: host.sshPort, user: host.user, hostKey: host.hostKey })),
+        privateKey: fs.existsSync(status.privateKeyPath) ? fs.readFileSync(status.privateKeyPath, "utf8") : "",
+        aptProxyUrl: status.aptProxyUrl,
+        gitBaseUrl: status.gitBaseUrl,
+        problems: status.hosts.flatMap((host) => host.problems.map((problem) => `${host.name}: ${problem}`)),
+    };
+}
+
+export const operations: pulumi.dynamic.ResourceProvider = {
+    async check(_olds: EmulatedBenchInputs, news: EmulatedBenchInputs) {
+        const failures = /^[a-z][a-z0-9-]{0,14}$/.test(news.plan.name) ? [] : [{ property: "plan.name", reason: `${JSON.stringify(news.plan.name)} is not a bench name (lower case, digits and -, at most 15 characters)` }];
+        return { inputs: news, failures };
+    },
+    async diff(_id: string, olds: EmulatedBenchOutputs, news: EmulatedBenchInputs) {
+        const renamed = olds.plan.name !== news.plan.name;
+        const replanned = JSON.stringify(olds.plan) !== JSON.stringify(news.plan);
+        return {
+            changes: renamed || replanned || olds.state !== "running" || olds.providerVersion !== news.providerVersion,
+            replaces: renamed ? ["plan"] : [],
+        };
+    },
+    async create(inputs: EmulatedBenchInputs) {
+        return { id: `bench/${inputs.plan.name}`, outs: await describe(inputs, await benchUp(inputs.plan)) };
+    },
+    async update(_id: string, _olds: EmulatedBenchOutputs, news: EmulatedBenchInputs) {
+        return { outs: await describe(news, await benchUp(news.plan)) };
+    },
+    async read(id: string, props: EmulatedBenchOutputs) {
+        return { id, props: await describe(props, await benchStatus(props.plan.name)) };
+    },
+    async delete(_id: string, props: EmulatedBenchOutputs) {
+        await benchDown(props.plan.name);
+    },
+};
+
+/** What the engine serialises: a shim that loads `operations` from this file when called. */
+export const emulatedBenchProvider = providerShim("components/emulated-bench-provider");

@@ -1,0 +1,95 @@
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import { runnerScriptPath } from "../failover";
+import type { FailoverRun } from "../failover";
+import { failoverTestProvider, failoverTestProviderVersion } from "./failover-test-provider";
+import type { RaspberryPi } from "./raspberry-pi";
+
+export interface FailoverTestArgs {
+    client: RaspberryPi;
+    server: RaspberryPi;
+    /** Address the client connects to: the server's first interface. */
+    serverAddress: pulumi.Input<string>;
+    /** Which host loses an interface; default the client. */
+    failingHost: pulumi.Input<"client" | "server">;
+    /** The interface that goes down, e.g. `wlan0`. */
+    failingInterface: pulumi.Input<string>;
+    /** The failing host's address on that interface; the plain-TCP control is bound to it. */
+    failingAddress: pulumi.Input<string>;
+    /** Test length in whole seconds; default 10. */
+    durationSeconds: pulumi.Input<number>;
+    /** iperf3 report interval in seconds; default 0.1. */
+    intervalSeconds: pulumi.Input<number>;
+    /** When the interface goes down, in seconds from the start; default 3. */
+    downAtSeconds: pulumi.Input<number>;
+    /** When it comes back; default the end of the test. */
+    upAtSeconds?: pulumi.Input<number>;
+    /** `forward`: the client sends; `reverse`: the server sends. */
+    direction: pulumi.Input<"forward" | "reverse">;
+    /** Also run plain TCP over the failing path, to show what MPTCP saved. */
+    control: pulumi.Input<boolean>;
+    /** How iperf3 gets MPTCP: `native` (--mptcp) or `mptcpize`. */
+    mptcp: pulumi.Input<"native" | "mptcpize">;
+    /** Anything whose change must re-run the test: iperf3 builds, endpoint sets. */
+    dependencies: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
+    /** Change it to re-run the test on the next `up`. */
+    runToken: pulumi.Input<string>;
+    /** Folder on this machine for the raw results of each run. */
+    resultsRoot: pulumi.Input<string>;
+}
+
+class FailoverTestRun extends pulumi.dynamic.Resource {
+    declare readonly runId: pulumi.Output<string>;
+    declare readonly resultsDir: pulumi.Output<string>;
+    declare readonly mptcpRun: pulumi.Output<FailoverRun>;
+    declare readonly controlRun: pulumi.Output<FailoverRun | undefined>;
+    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+        const outputs = { runId: undefined, resultsDir: undefined, mptcpRun: undefined, controlRun: undefined };
+        super(failoverTestProvider, name, { ...props, ...outputs }, { ...opts, additionalSecretOutputs: ["client", "server"] }, "mptcp-lab", "FailoverTestRun");
+    }
+}
+
+/**
+ * The final act of the lab: an MPTCP iperf3 run during which an interface goes down and comes
+ * back, and a plain-TCP control. Runs when created and whenever what it depends on changes.
+ */
+export class FailoverTest extends pulumi.ComponentResource {
+    readonly runId: pulumi.Output<string>;
+    readonly resultsDir: pulumi.Output<string>;
+    readonly mptcpRun: pulumi.Output<FailoverRun>;
+    readonly controlRun: pulumi.Output<FailoverRun | undefined>;
+
+    constructor(name: string, args: FailoverTestArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mptcp-lab:lab:FailoverTest", name, {}, opts);
+        const host = (pi: RaspberryPi) => ({ name: pi.hostName, connection: pi.connection });
+        const run = new FailoverTestRun(
+            `${name}-run`,
+            {
+                client: host(args.client),
+                server: host(args.server),
+                serverAddress: args.serverAddress,
+                failingHost: args.failingHost,
+                failingInterface: args.failingInterface,
+                failingAddress: args.failingAddress,
+                durationSeconds: args.durationSeconds,
+                intervalSeconds: args.intervalSeconds,
+                downAtSeconds: args.downAtSeconds,
+                upAtSeconds: args.upAtSeconds,
+                direction: args.direction,
+                control: args.control,
+                mptcp: args.mptcp,
+                dependencies: args.dependencies,
+                runToken: args.runToken,
+                runner: fs.readFileSync(runnerScriptPath, "utf8"),
+                resultsRoot: args.resultsRoot,
+                providerVersion: failoverTestProviderVersion,
+            },
+            { parent: this },
+        );
+        this.runId = run.runId;
+        this.resultsDir = run.resultsDir;
+        this.mptcpRun = run.mptcpRun;
+        this.controlRun = run.controlRun;
+        this.registerOutputs({ runId: this.runId, resultsDir: this.resultsDir, mptcpRun: this.mptcpRun, controlRun: this.controlRun });
+    }
+}

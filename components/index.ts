@@ -1,0 +1,13 @@
+export { RaspberryPi } from "./raspberry-pi";
+export type { RaspberryPiArgs } from "./raspberry-pi";
+export { KernelHeaders } from "./kernel-headers";
+export type { KernelHeadersArgs } from "./kernel-headers";
+export { Iperf3, upstreamIperf3Repository } from "./iperf3";
+export type { Iperf3Args } from "./iperf3";
+export { MptcpEndpoints } from "./mptcp-endpoints";
+export type { MptcpEndpointsArgs } from "./mptcp-endpoints";
+export { FailoverTest } from "./failover-test";
+export type { FailoverTestArgs } from "./failover-test";
+export { EmulatedBench } from "./emulated-bench";
+export type { EmulatedBenchArgs } from "./emulated-bench";
+export type { HostConnectionArgs } from "./connection";

@@ -1,0 +1,34 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A dynamic provider whose methods load the implementation from mptcp-lab's own sources when
+ * called. The engine serialises a provider's closure into state, and that serialiser mangles
+ * module-level Sets, Maps and class instances; a shim that only captures a module path keeps
+ * state small and the real code intact. The provider process runs in the Pulumi project's
+ * folder (or one below it, for test projects) with node_modules at hand but without ts-node
+ * registered, so the shim registers it before requiring the TypeScript module.
+ */
+export function providerShim(modulePath: string): pulumi.dynamic.ResourceProvider {
+    const load = (): pulumi.dynamic.ResourceProvider => {
+        const fs = require("fs") as typeof import("fs");
+        const path = require("path") as typeof import("path");
+        let root = process.cwd();
+        while (!fs.existsSync(path.join(root, modulePath + ".ts"))) {
+            const parent = path.dirname(root);
+            if (parent === root) throw new Error(`cannot find ${modulePath}.ts above ${process.cwd()}: run Pulumi from the mptcp-lab folder`);
+            root = parent;
+        }
+        if (!(process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")]) {
+            require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+        }
+        return require(path.join(root, modulePath)).operations;
+    };
+    return {
+        check: (olds, news) => load().check!(olds, news),
+        diff: (id, olds, news) => load().diff!(id, olds, news),
+        create: (inputs) => load().create(inputs),
+        read: (id, props) => load().read!(id, props),
+        update: (id, olds, news) => load().update!(id, olds, news),
+        delete: (id, props) => load().delete!(id, props),
+    };
+}
