@@ -38,6 +38,16 @@ install_debian_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# With systemd, installing apt-cacher-ng starts a machine-wide instance on port 3142 of every
+# address, which would keep each emulated bench from starting its own on its management address.
+stop_system_apt_cacher() {
+    command -v systemctl >/dev/null || return 0
+    if systemctl is-active --quiet apt-cacher-ng 2>/dev/null; then
+        log "stopping the system apt-cacher-ng service (each emulated bench runs its own)"
+        systemctl disable --now apt-cacher-ng >/dev/null 2>&1 || true
+    fi
+}
+
 install_npm_packages() {
     local stamp="$repo_root/node_modules/.mptcp-lab-lock.sha256" want
     local locks=("$repo_root/package-lock.json")
@@ -119,6 +129,7 @@ ensure_backend() {
 main() {
     check_node
     install_debian_packages
+    stop_system_apt_cacher
     install_npm_packages
     ensure_pulumi_cli
     ensure_language_host

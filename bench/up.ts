@@ -1,0 +1,201 @@
+// `benchUp`: bring a bench to its plan. On a healthy bench with the same plan it changes nothing;
+// on a half-broken one it re-creates only what is missing; a different plan for a running bench
+// is refused (BENCH_PLAN_CHANGED) rather than applied, because shaping, addresses and hosts would
+// have to change under running hosts.
+
+import * as fs from "node:fs";
+import { ensureBaseImage } from "./base-image";
+import { gatherConflicts } from "./conflicts";
+import { BenchError, throwIfProblems } from "./errors";
+import { startHost, startSshd, sshdLogTail, writeHostFiles } from "./host";
+import { ensureKeyPair, type KeyPair, writeKnownHosts } from "./keys";
+import { ensureHostNetwork, ensureManagementBridge, ensureSwitch, listNamespaces } from "./network";
+import { benchPaths, hostPaths, isNamespaceOfBench } from "./naming";
+import { assertValidPlan, type BenchPlan, canonicalPlan, managementAddresses, planDifferences } from "./plan";
+import { checkBenchPrerequisites } from "./prerequisites";
+import { readGreeting } from "./probe";
+import { isInNetworkNamespace, isRunning, stopProcess } from "./processes";
+import { aptProxyUrl, APT_PROXY_PORT, GIT_DAEMON_PORT, serviceHealthy, startAptProxy, startGitDaemon } from "./services";
+import { probeNetem } from "./shaping";
+import { type BenchRuntimeState, objectNames, readRuntimeState, withBenchLock, writeRuntimeState } from "./state";
+import { type BenchStatus, collectStatus, SSH_PORT } from "./status";
+
+/** One step of `benchUp`; `unchanged` when there was nothing to do. */
+export interface BenchUpTask {
+    readonly title: string;
+    run(): Promise<"done" | "unchanged">;
+}
+
+/** Runs the tasks in order; the CLI passes one that renders progress. */
+export type BenchTaskRunner = (tasks: readonly BenchUpTask[]) => Promise<void>;
+
+export interface BenchUpOptions {
+    readonly log?: (line: string) => void;
+    readonly runTasks?: BenchTaskRunner;
+}
+
+interface UpContext {
+    readonly plan: BenchPlan;
+    readonly log: (line: string) => void;
+    state: BenchRuntimeState;
+    /** The bench already matched its plan and was healthy: every later task is a no-op. */
+    healthy: boolean;
+}
+
+/** The bench's client key pair and every host's host key pair, generated on first use. */
+async function ensureKeys(plan: BenchPlan): Promise<{ bench: KeyPair; hosts: Record<string, KeyPair> }> {
+    const bench = await ensureKeyPair(benchPaths(plan.name).privateKey, `mptcp-lab-${plan.name}`);
+    const hosts: Record<string, KeyPair> = {};
+    for (const host of plan.hosts) hosts[host.name] = await ensureKeyPair(hostPaths(plan.name, host.name).hostKey, `root@${host.name}`);
+    return { bench, hosts };
+}
+
+async function netemProbe(context: UpContext): Promise<boolean> {
+    if (context.state.netemAvailable === undefined) {
+        context.state.netemAvailable = await probeNetem(context.state.names.switchNamespace);
+        writeRuntimeState(context.state);
+        if (!context.state.netemAvailable) context.log("this kernel has no netem: delay is not emulated, rate and loss are");
+    }
+    return context.state.netemAvailable;
+}
+
+async function checkExisting(context: UpContext): Promise<"done" | "unchanged"> {
+    const { plan } = context;
+    const existing = readRuntimeState(plan.name);
+    if (existing && canonicalPlan(existing.plan) !== canonicalPlan(plan)) {
+        const fields = planDifferences(existing.plan, plan).join(", ");
+        throw new BenchError("BENCH_PLAN_CHANGED", `bench ${plan.name} runs with a different plan (${fields} differ); a running bench is not changed`);
+    }
+    if (existing) {
+        context.state = existing;
+        context.healthy = (await collectStatus(plan.name)).state === "running";
+        return context.healthy ? "unchanged" : "done";
+    }
+    const leftovers = listNamespaces().filter((namespace) => isNamespaceOfBench(plan.name, namespace));
+    if (leftovers.length > 0) {
+        throw new BenchError("BENCH_CONFLICT", `namespaces of bench ${plan.name} exist without its state: ${leftovers.join(", ")}`, {
+            hint: `Remove them with: mptcp-lab bench down --name ${plan.name}`,
+        });
+    }
+    throwIfProblems("BENCH_CONFLICT", `bench ${plan.name} would collide with what exists`, await gatherConflicts(plan, context.state.names));
+    writeRuntimeState(context.state);
+    return "done";
+}
+
+async function ensureHost(context: UpContext, hostIndex: number): Promise<"done" | "unchanged"> {
+    const { plan, state } = context;
+    const host = plan.hosts[hostIndex];
+    const paths = hostPaths(plan.name, host.name);
+    const management = managementAddresses(plan);
+    await ensureHostNetwork({ plan, hostIndex, names: state.names, netemAvailable: () => netemProbe(context) });
+    const runtime = (state.hosts[host.name] ??= {});
+    const namespace = state.names.hostNamespaces[host.name];
+    if (runtime.init && isRunning(runtime.init) && !isInNetworkNamespace(runtime.init.pid, namespace)) {
+        // Its namespace was deleted and re-created: the old host is cut off, start it anew.
+        await stopProcess(runtime.init, { graceMs: 2_000, immediate: true });
+    }
+    let init = isRunning(runtime.init) ? runtime.init : undefined;
+    if (!init) {
+        // The old launcher ends with its init; wait for it so that the old overlay is gone before writing the upper dir.
+        await stopProcess(runtime.launcher, { graceMs: 2_000 });
+        const keys = await ensureKeys(plan);
+        writeHostFiles(state.baseImage, paths, {
+            hostName: host.name,
+            hostPrivateKey: fs.readFileSync(keys.hosts[host.name].privateKeyPath, "utf8"),
+            hostPublicKey: keys.hosts[host.name].publicKey,
+            authorizedKey: keys.bench.publicKey,
+            aptProxyUrl: aptProxyUrl(management.bridge),
+        });
+        const started = await startHost({ namespace, hostName: host.name, baseImage: state.baseImage, paths });
+        init = started.init;
+        state.hosts[host.name] = { launcher: started.launcher, init };
+        writeRuntimeState(state);
+    }
+    const current = state.hosts[host.name];
+    if (!isRunning(current.sshd)) {
+        current.sshd = await startSshd(host.name, init);
+        writeRuntimeState(state);
+    }
+    const address = management.hosts[hostIndex];
+    const answering = async () => (await readGreeting(address, SSH_PORT, 500))?.startsWith("SSH-2.0-") === true;
+    let ready = await answering();
+    for (let attempt = 0; !ready && attempt < 50 && isRunning(current.sshd); attempt += 1) ready = await answering();
+    if (!ready) {
+        throw new BenchError("BENCH_HOST_START_FAILED", `sshd on ${host.name} does not answer on ${address}:${SSH_PORT}:\n${sshdLogTail(init)}`);
+    }
+    return "done";
+}
+
+async function ensureServices(context: UpContext, which: "aptProxy" | "gitDaemon"): Promise<"done" | "unchanged"> {
+    const { plan, state } = context;
+    const address = managementAddresses(plan).bridge;
+    const port = which === "aptProxy" ? APT_PROXY_PORT : GIT_DAEMON_PORT;
+    if (serviceHealthy(state[which], address, port)) return "unchanged";
+    await stopProcess(state[which], { graceMs: 1_000 });
+    const paths = benchPaths(plan.name);
+    state[which] = which === "aptProxy" ? await startAptProxy(paths, address) : await startGitDaemon(paths, address);
+    writeRuntimeState(state);
+    return "done";
+}
+
+function upTasks(context: UpContext): BenchUpTask[] {
+    const { plan } = context;
+    // Every task after the first is a no-op on a healthy bench: that is the fast path.
+    const unlessHealthy = (title: string, action: () => Promise<"done" | "unchanged">): BenchUpTask => ({
+        title,
+        run: async () => (context.healthy ? "unchanged" : action()),
+    });
+    return [
+        { title: `Check bench ${plan.name}`, run: () => checkExisting(context) },
+        unlessHealthy(`Build the ${plan.suite} base image`, async () => {
+            const base = await ensureBaseImage(plan.suite, context.log);
+            context.state.baseImage = base.dir;
+            writeRuntimeState(context.state);
+            return base.built ? "done" : "unchanged";
+        }),
+        unlessHealthy("Create SSH keys", async () => {
+            const keys = await ensureKeys(plan);
+            const addresses = managementAddresses(plan).hosts;
+            const knownHosts = plan.hosts.map((host, index) => ({ address: addresses[index], publicKey: keys.hosts[host.name].publicKey }));
+            writeKnownHosts(benchPaths(plan.name).knownHosts, knownHosts);
+            return "done";
+        }),
+        unlessHealthy("Wire the management bridge", async () => {
+            await ensureManagementBridge(plan, context.state.names);
+            return "done";
+        }),
+        unlessHealthy("Wire the switch", async () => {
+            await ensureSwitch(plan, context.state.names, () => netemProbe(context));
+            return "done";
+        }),
+        ...plan.hosts.map((host, index) => unlessHealthy(`Start host ${host.name}`, () => ensureHost(context, index))),
+        unlessHealthy("Start the package proxy", () => ensureServices(context, "aptProxy")),
+        unlessHealthy("Start the git server", () => ensureServices(context, "gitDaemon")),
+    ];
+}
+
+async function runSequentially(tasks: readonly BenchUpTask[], log: (line: string) => void): Promise<void> {
+    for (const task of tasks) {
+        const started = Date.now();
+        const outcome = await task.run();
+        log(`${task.title}: ${outcome} (${Date.now() - started} ms)`);
+    }
+}
+
+export async function benchUp(plan: BenchPlan, options: BenchUpOptions = {}): Promise<BenchStatus> {
+    assertValidPlan(plan);
+    await checkBenchPrerequisites();
+    const log = options.log ?? (() => undefined);
+    return withBenchLock(plan.name, async () => {
+        const state: BenchRuntimeState = { version: 1, plan, names: objectNames(plan), baseImage: "", hosts: {} };
+        const context: UpContext = { plan, log, state, healthy: false };
+        const tasks = upTasks(context);
+        await (options.runTasks ? options.runTasks(tasks) : runSequentially(tasks, log));
+        const status = await collectStatus(plan.name);
+        if (status.state !== "running") {
+            const problems = [...status.problems, ...status.hosts.flatMap((host) => host.problems.map((problem) => `${host.name}: ${problem}`))];
+            throw new BenchError("BENCH_UNHEALTHY", `bench ${plan.name} is ${status.state} after up:\n  - ${problems.join("\n  - ")}`);
+        }
+        return status;
+    });
+}

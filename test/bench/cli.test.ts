@@ -1,0 +1,70 @@
+import test from "ava";
+import { PassThrough } from "node:stream";
+import { BenchError } from "../../bench/errors";
+import { type CommandIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, wantsPlainOutput } from "../../cli/command";
+import { formatError, main } from "../../cli/main";
+
+function capture(environment: NodeJS.ProcessEnv = {}): { io: CommandIo; stdout: () => string; stderr: () => string } {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    stdout.on("data", (chunk: Buffer) => chunks.stdout.push(chunk));
+    stderr.on("data", (chunk: Buffer) => chunks.stderr.push(chunk));
+    return {
+        io: { stdout, stderr, environment },
+        stdout: () => Buffer.concat(chunks.stdout).toString(),
+        stderr: () => Buffer.concat(chunks.stderr).toString(),
+    };
+}
+
+const usage = test.macro({
+    async exec(t, argv: string[], message: RegExp) {
+        const output = capture();
+        t.is(await main(argv, output.io), EXIT_USAGE);
+        t.regex(output.stderr(), message);
+    },
+    title: (_provided, argv: string[]) => `mptcp-lab ${argv.join(" ")} is a usage error`,
+});
+
+test(usage, ["nonsense"], /unknown command "nonsense"/);
+test(usage, ["bench"], /missing action/);
+test(usage, ["bench", "sideways"], /unknown action "sideways"/);
+test(usage, ["bench", "up", "--index", "x"], /--index takes a number/);
+test(usage, ["bench", "status", "--colour"], /Unknown option '--colour'/);
+test(usage, ["bench", "down", "extra"], /unexpected arguments: extra/);
+test(usage, ["bench", "status", "--index", "3"], /bench status does not take --index/);
+test(usage, ["bench", "up", "--purge"], /bench up does not take --purge/);
+
+test("mptcp-lab without a command prints the commands and exits 2", async (t) => {
+    const output = capture();
+    t.is(await main([], output.io), EXIT_USAGE);
+    t.regex(output.stdout(), /bench +create, inspect or remove/);
+});
+
+test("mptcp-lab --help exits 0", async (t) => {
+    const output = capture();
+    t.is(await main(["--help"], output.io), EXIT_OK);
+});
+
+test("a bench error is printed with its code and hint and exits 1", async (t) => {
+    const output = capture();
+    t.is(await main(["bench", "status", "--name", "Not-Valid"], output.io), EXIT_FAILURE);
+    t.regex(output.stderr(), /^error BENCH_NAME_INVALID: invalid bench name "Not-Valid"\nhint: Bench names match/);
+    t.notRegex(output.stderr(), /at .*status\.ts/);
+});
+
+test("the stack and the cause are printed only with --debug", (t) => {
+    const error = new BenchError("BENCH_COMMAND_FAILED", "ip failed", { cause: new Error("underlying") });
+    t.notRegex(formatError(error, false), /underlying/);
+    const debug = formatError(error, true);
+    t.regex(debug, /BenchError: ip failed\n\s+at /);
+    t.regex(debug, /cause: Error: underlying/);
+});
+
+test("output is plain off a terminal and in CI", (t) => {
+    const terminal = Object.assign(new PassThrough(), { isTTY: true });
+    t.true(wantsPlainOutput({ stdout: new PassThrough(), stderr: new PassThrough(), environment: {} }));
+    t.false(wantsPlainOutput({ stdout: terminal, stderr: terminal, environment: {} }));
+    t.true(wantsPlainOutput({ stdout: terminal, stderr: terminal, environment: { CI: "true" } }));
+    t.false(wantsPlainOutput({ stdout: terminal, stderr: terminal, environment: { CI: "false" } }));
+});
