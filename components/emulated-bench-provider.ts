@@ -50,11 +50,13 @@ export const operations: pulumi.dynamic.ResourceProvider = {
         return { inputs: news, failures };
     },
     async diff(_id: string, olds: EmulatedBenchOutputs, news: EmulatedBenchInputs) {
-        const renamed = olds.plan.name !== news.plan.name;
+        // A running bench refuses a changed plan (BENCH_PLAN_CHANGED): rebuild it instead. Its
+        // name stays, so the old one must go first.
         const replanned = JSON.stringify(olds.plan) !== JSON.stringify(news.plan);
         return {
-            changes: renamed || replanned || olds.state !== "running" || olds.providerVersion !== news.providerVersion,
-            replaces: renamed ? ["plan"] : [],
+            changes: replanned || olds.state !== "running" || olds.providerVersion !== news.providerVersion,
+            replaces: replanned ? ["plan"] : [],
+            deleteBeforeReplace: replanned,
         };
     },
     async create(inputs: EmulatedBenchInputs) {

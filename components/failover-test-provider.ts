@@ -136,6 +136,12 @@ async function runTest(inputs: FailoverTestInputs): Promise<FailoverTestOutputs>
     await upload(inputs.client, inputs.runner);
     await upload(inputs.server, inputs.runner);
     const mptcpRun = await runOnce(inputs, inputs.mptcp, 5201, `${remoteResultsRoot}/${runId}/mptcp`);
+    if (mptcpRun.intervals.length === 0) {
+        throw new Error(
+            `${inputs.client.name}: run iperf3 (${inputs.mptcp}) against ${inputs.server.name} at ${inputs.serverAddress}: no data moved (${mptcpRun.summary.error ?? "iperf3 reported nothing"}). ` +
+                `Hint: check that ${inputs.server.name} is up and reachable on its lab interfaces; the raw output is in ${path.join(inputs.resultsRoot, runId)}; every link was restored.`,
+        );
+    }
     const controlRun = inputs.control ? await runOnce(inputs, "tcp", 5202, `${remoteResultsRoot}/${runId}/tcp`) : undefined;
     const outputs: FailoverTestOutputs = { ...inputs, runId, resultsDir: path.join(inputs.resultsRoot, runId), mptcpRun };
     return controlRun ? { ...outputs, controlRun } : outputs;

@@ -7,9 +7,17 @@ import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
-export const hostStateProviderVersion = "1";
+export const hostStateProviderVersion = "2";
 export const sysctlFile = "/etc/sysctl.d/90-mptcp-lab.conf";
-const sysctlContent = "# Managed by mptcp-lab: Multi-Path TCP on at boot.\nnet.mptcp.enabled = 1\n";
+// With eth0 and wlan0 on one subnet, a host would answer ARP for both addresses on both
+// interfaces ("ARP flux") and traffic meant for one path would ride the other.
+const sysctlContent = [
+    "# Managed by mptcp-lab: Multi-Path TCP on at boot, and one path per address.",
+    "net.mptcp.enabled = 1",
+    "net.ipv4.conf.all.arp_ignore = 1",
+    "net.ipv4.conf.all.arp_announce = 2",
+    "",
+].join("\n");
 
 export interface HostStateInputs {
     connection: HostConnection;
@@ -41,7 +49,7 @@ async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
                 "Hint: boot a kernel with CONFIG_MPTCP=y (Linux 5.6 or later; Raspberry Pi OS Bookworm and later have it).",
         );
     }
-    const script = scriptWithArguments('printf "%s" "$2" > "$1"\nsysctl -q -w net.mptcp.enabled=1\n', [sysctlFile, sysctlContent]);
+    const script = scriptWithArguments('printf "%s" "$2" > "$1"\nsysctl -q -p "$1"\n', [sysctlFile, sysctlContent]);
     await runRemote(inputs.connection, { host: inputs.hostName, step: "enable MPTCP", script, timeoutSeconds: 60 });
     return { ...inputs, ...(await readState(inputs.connection, inputs.hostName)) };
 }

@@ -1,0 +1,127 @@
+// `mptcp-lab up | test | destroy [--stack NAME]... [--all] [--concurrency N]`: lab stacks through
+// the Automation API, with live progress per stack and the failover result at the end.
+import { parseArgs } from "node:util";
+import { Listr } from "listr2";
+import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { formatRunTable } from "../failover";
+import type { FailoverRun } from "../failover";
+import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, UsageError, wantsPlainOutput } from "./command";
+import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks } from "./lab-stacks";
+
+type Action = "up" | "test" | "destroy";
+
+const usage = (action: Action) =>
+    [
+        `Usage: mptcp-lab ${action} [--stack NAME]... [--all] [--concurrency N] [--no-table]`,
+        "",
+        "  --stack NAME      a stack from stacks/ (repeatable; default: emulated)",
+        "  --all             every stack in stacks/",
+        "  --concurrency N   stacks at once (default 1); failover tests still run one at a time",
+        "  --no-table        print the summary only, not every interval",
+        "",
+        "Exit codes: 0 every stack succeeded, 1 a stack failed, 2 wrong usage.",
+    ].join("\n");
+
+const options = {
+    stack: { type: "string", multiple: true },
+    all: { type: "boolean" },
+    concurrency: { type: "string", default: "1" },
+    "no-table": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+interface StackResult {
+    name: string;
+    outputs?: OutputMap;
+    error?: Error;
+}
+
+async function runAction(action: Action, stack: Stack, report: (line: string) => void): Promise<OutputMap> {
+    const onEvent = (event: Parameters<typeof describeEngineEvent>[0]) => {
+        const line = describeEngineEvent(event);
+        if (line) report(line);
+    };
+    if (action === "destroy") {
+        await stack.destroy({ onEvent });
+        return {};
+    }
+    if (action === "test") {
+        const urn = failoverRunUrn(stack.name);
+        return (await stack.up({ onEvent, target: [urn], replace: [urn] })).outputs;
+    }
+    // Refresh first, so that drift on the hosts is repaired by the same update.
+    return (await stack.up({ onEvent, refresh: true })).outputs;
+}
+
+export function failoverSummary(name: string, outputs: OutputMap | undefined, withIntervals: boolean): string {
+    const failover = outputs?.failover?.value as { mptcp?: FailoverRun; control?: FailoverRun; resultsDir?: string } | undefined;
+    if (!failover?.mptcp) return `${name}: no failover result`;
+    const table = formatRunTable(failover.mptcp, failover.control ?? undefined);
+    const shown = withIntervals ? table : table.slice(table.indexOf("\nRun ") + 1);
+    return `== ${name} ==\n${shown}\nFull results: ${failover.resultsDir}\n`;
+}
+
+function makeCommand(action: Action, summary: string): Command {
+    return {
+        summary,
+        async run(args: readonly string[], io: CommandIo) {
+            let parsed;
+            try {
+                parsed = parseArgs({ args: [...args], options, strict: true }).values;
+            } catch (error) {
+                throw new UsageError((error as Error).message, usage(action));
+            }
+            if (parsed.help) {
+                io.stdout.write(`${usage(action)}\n`);
+                return EXIT_OK;
+            }
+            if (!/^[1-9][0-9]?$/.test(parsed.concurrency)) throw new UsageError(`--concurrency takes 1 to 99, not ${JSON.stringify(parsed.concurrency)}`, usage(action));
+            const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage(action));
+            const results: StackResult[] = names.map((name) => ({ name }));
+            const running = new Set<Stack>();
+            const cancel = () => {
+                io.stderr.write("\ncancelling: running updates stop at the next safe point; links are restored on the hosts\n");
+                for (const stack of running) void stack.cancel().catch(() => undefined);
+            };
+            process.once("SIGINT", cancel);
+            const tasks = new Listr(
+                results.map((result) => ({
+                    title: `${action} ${result.name}`,
+                    task: async (_context: unknown, task: { output: string }) => {
+                        const stack = await openLabStack(result.name);
+                        running.add(stack);
+                        try {
+                            result.outputs = await runAction(action, stack, (line) => (task.output = line));
+                        } catch (error) {
+                            result.error = error as Error;
+                            throw error;
+                        } finally {
+                            running.delete(stack);
+                        }
+                    },
+                })),
+                {
+                    concurrent: Number(parsed.concurrency),
+                    exitOnError: false,
+                    renderer: wantsPlainOutput(io) ? "simple" : "default",
+                    fallbackRenderer: "simple",
+                    rendererOptions: { collapseErrors: false },
+                },
+            );
+            await tasks.run().catch(() => undefined);
+            process.removeListener("SIGINT", cancel);
+
+            for (const result of results) {
+                if (result.error) io.stderr.write(`== ${result.name} ==\n${result.error.message}\n`);
+                else if (action !== "destroy") io.stdout.write(`${failoverSummary(result.name, result.outputs, !parsed["no-table"])}\n`);
+            }
+            const failed = results.filter((result) => result.error).map((result) => result.name);
+            io.stdout.write(`${action}: ${results.length - failed.length} of ${results.length} stack(s) succeeded${failed.length ? `; failed: ${failed.join(", ")}` : ""}\n`);
+            return failed.length ? EXIT_FAILURE : EXIT_OK;
+        },
+    };
+}
+
+export const upCommand = makeCommand("up", "create or update lab stacks, repair drift, run the failover test when needed");
+export const testCommand = makeCommand("test", "re-run the failover test of lab stacks");
+export const destroyCommand = makeCommand("destroy", "remove lab stacks' resources (and emulated benches)");

@@ -1,0 +1,62 @@
+// The lab stacks in stacks/ as the Automation API sees them, and the steps of an update that the
+// command line reports (bench, host, headers, iperf3, endpoints, failover test).
+import * as fs from "fs";
+import * as path from "path";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { repositoryRoot } from "../toolchain";
+import { openStack } from "../toolchain/workspace";
+import { UsageError } from "./command";
+
+export const stacksDir = path.join(repositoryRoot, "stacks");
+
+/** Stack names, from stacks/Pulumi.<name>.yaml. */
+export function labStackNames(): string[] {
+    return fs
+        .readdirSync(stacksDir)
+        .map((file) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
+/** `--stack NAME` (repeatable) or `--all`; `emulated` when neither is given. */
+export function selectStacks(selection: { stack?: string[]; all?: boolean }, usage: string): string[] {
+    const known = labStackNames();
+    if (selection.all) return known;
+    const wanted = selection.stack && selection.stack.length > 0 ? selection.stack : ["emulated"];
+    for (const name of wanted) {
+        if (!known.includes(name)) throw new UsageError(`no stack ${JSON.stringify(name)} in stacks/ (there are: ${known.join(", ")})`, usage);
+    }
+    return wanted;
+}
+
+export function openLabStack(name: string): Promise<Stack> {
+    return openStack({ workDir: repositoryRoot, stackName: name });
+}
+
+const stepOfType: Readonly<Record<string, string>> = {
+    "pulumi-nodejs:dynamic/mptcp-lab:BenchInstance": "bench",
+    "pulumi-nodejs:dynamic/mptcp-lab:HostState": "host",
+    "pulumi-nodejs:dynamic/mptcp-lab:KernelHeadersInstall": "headers",
+    "pulumi-nodejs:dynamic/mptcp-lab:Iperf3Install": "iperf3",
+    "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState": "endpoints",
+    "pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun": "failover test",
+};
+
+/** A one-line description of an engine event worth showing, or undefined. */
+export function describeEngineEvent(event: EngineEvent): string | undefined {
+    const pre = event.resourcePreEvent?.metadata;
+    const done = event.resOutputsEvent?.metadata;
+    const failed = event.resOpFailedEvent?.metadata;
+    const metadata = pre ?? done ?? failed;
+    if (!metadata || ["same", "read", "refresh"].includes(metadata.op)) return undefined;
+    const step = stepOfType[metadata.type];
+    if (!step) return undefined;
+    const name = metadata.urn.split("::").pop() ?? "";
+    const state = failed ? "failed" : done ? "done" : "running";
+    return `${step}: ${name} ${metadata.op} ${state}`;
+}
+
+/** The URN of the failover test's run, for `mptcp-lab test` (replace that one resource). */
+export function failoverRunUrn(stackName: string): string {
+    return `urn:pulumi:${stackName}::mptcp-lab::mptcp-lab:lab:FailoverTest$pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun::failover-run`;
+}
