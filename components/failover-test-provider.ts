@@ -86,8 +86,11 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
     const failing = inputs.failingHost === "client" ? inputs.client : inputs.server;
     const failure = { interface: inputs.failingInterface, downAtSeconds: inputs.downAtSeconds, upAtSeconds: inputs.upAtSeconds };
     const controlBinding = mode === "tcp" && inputs.failingHost === "client" ? { bindAddress: inputs.failingAddress, bindDevice: inputs.failingInterface } : {};
+    // Plain TCP has one path: aim it at the address that goes down, so the control loses it too.
+    const target = mode === "tcp" && inputs.failingHost === "server" ? inputs.failingAddress : inputs.serverAddress;
+    const flipDir = `${resultsDir}/flip`;
     const clientArgs = clientArguments({
-        server: inputs.serverAddress,
+        server: target,
         port,
         durationSeconds: inputs.durationSeconds,
         intervalSeconds: inputs.intervalSeconds,
@@ -100,18 +103,19 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
     try {
         await onHost(inputs.server, `start the iperf3 server (${mode})`, serveArguments({ port, timeoutSeconds: inputs.durationSeconds + 60, resultsDir, mptcpize: mode === "mptcpize" }), 60);
         if (inputs.failingHost === "server") {
-            const flip = flipArguments({ failure, watchPort: port, durationSeconds: inputs.durationSeconds, resultsDir, detach: true });
+            const flip = flipArguments({ failure, watchPort: port, durationSeconds: inputs.durationSeconds, resultsDir: flipDir, detach: true });
             await onHost(inputs.server, `arm the ${inputs.failingInterface} failure`, flip, 60);
         }
         // iperf3's exit status is no verdict (FIELD-NOTES): the JSON is read instead.
         await onHost(inputs.client, `run iperf3 (${mode}) for ${inputs.durationSeconds} s`, clientArgs, inputs.durationSeconds + 90, false);
     } finally {
         await onHost(inputs.server, "stop the iperf3 server", serveStopArguments({ resultsDir }), 60, false).catch(() => undefined);
-        await onHost(failing, `restore ${inputs.failingInterface}`, restoreArguments({ interface: inputs.failingInterface, resultsDir }), 60, false).catch(() => undefined);
+        await onHost(failing, `restore ${inputs.failingInterface}`, restoreArguments({ interface: inputs.failingInterface, resultsDir: inputs.failingHost === "server" ? flipDir : resultsDir }), 60, false).catch(() => undefined);
     }
     const clientFiles = await download(inputs.client, resultsDir);
     const serverFiles = await download(inputs.server, resultsDir);
-    const linkEvents = (inputs.failingHost === "client" ? clientFiles : serverFiles)[resultFileNames.linkEvents] ?? "";
+    const flipFiles = inputs.failingHost === "server" ? await download(inputs.server, flipDir) : clientFiles;
+    const linkEvents = flipFiles[resultFileNames.linkEvents] ?? "";
     const files: Record<string, string> = { ...clientFiles, [resultFileNames.serverJson]: serverFiles[resultFileNames.serverJson] ?? "", [resultFileNames.linkEvents]: linkEvents };
     saveLocally(inputs.resultsRoot, resultsDir, mode, files);
     return analyseRun(

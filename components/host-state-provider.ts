@@ -10,12 +10,15 @@ import { HostConnection, runRemote } from "../remote/ssh";
 export const hostStateProviderVersion = "2";
 export const sysctlFile = "/etc/sysctl.d/90-mptcp-lab.conf";
 // With eth0 and wlan0 on one subnet, a host would answer ARP for both addresses on both
-// interfaces ("ARP flux") and traffic meant for one path would ride the other.
+// interfaces ("ARP flux") and traffic meant for one path would ride the other; loose
+// reverse-path filtering (the kernel applies the larger of `all` and the interface's value) lets
+// a subflow use the second interface.
 const sysctlContent = [
     "# Managed by mptcp-lab: Multi-Path TCP on at boot, and one path per address.",
     "net.mptcp.enabled = 1",
     "net.ipv4.conf.all.arp_ignore = 1",
     "net.ipv4.conf.all.arp_announce = 2",
+    "net.ipv4.conf.all.rp_filter = 2",
     "",
 ].join("\n");
 

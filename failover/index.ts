@@ -1,0 +1,25 @@
+// Public API of the failover test: the on-host runner's calling convention and the analysis.
+export type {
+    FailoverMode,
+    FailoverRun,
+    FailoverRunFiles,
+    FailoverSchedule,
+    FailoverSummary,
+    IntervalSample,
+    MonitorEvent,
+    MonitorEventType,
+} from "./types";
+export { analyseRun } from "./analysis";
+export { formatRunTable } from "./table";
+export {
+    clientArguments,
+    FailoverArgumentError,
+    flipArguments,
+    restoreArguments,
+    resultFileNames,
+    runnerScriptPath,
+    serveArguments,
+    serveStopArguments,
+    shellCommand,
+} from "./runner";
+export type { ClientOptions, FlipOptions, LinkFailure, ServeOptions } from "./runner";

@@ -1,0 +1,192 @@
+// How to call run-failover.sh: its path for upload, the names of its result files, and argument
+// lists built from validated values. The script validates everything again on the host.
+import * as path from "path";
+import type { FailoverMode } from "./types";
+
+/** The runner script, to upload to each host and run there as root. */
+export const runnerScriptPath = path.join(__dirname, "run-failover.sh");
+
+/** Result files the runner writes into its results directory. */
+export const resultFileNames = {
+    clientJson: "client.json",
+    serverJson: "server.json",
+    monitorLog: "monitor.log",
+    linkEvents: "link-events",
+    meta: "meta.json",
+    exitStatus: "exit-status",
+    runnerLog: "runner.log",
+} as const;
+
+/** A runner argument the host would refuse; raised here so the controller never sends it. */
+export class FailoverArgumentError extends Error {
+    readonly code = "FAILOVER_INVALID_ARGUMENT";
+    constructor(
+        readonly field: string,
+        readonly value: unknown,
+        readonly expected: string,
+    ) {
+        super(`${field}: ${JSON.stringify(value)} is not ${expected}`);
+        this.name = "FailoverArgumentError";
+    }
+}
+
+const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+const INTERFACE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+const RESULTS_DIR = /^\/[A-Za-z0-9._/-]+$/;
+
+function check(ok: boolean, field: string, value: unknown, expected: string): void {
+    if (!ok) throw new FailoverArgumentError(field, value, expected);
+}
+
+const address = (field: string, value: string): string => {
+    check(IPV4.test(value), field, value, "an IPv4 address");
+    return value;
+};
+const interfaceName = (field: string, value: string): string => {
+    check(INTERFACE.test(value) && value !== "." && value !== "..", field, value, "an interface name");
+    return value;
+};
+const port = (field: string, value: number): string => {
+    check(Number.isInteger(value) && value >= 1 && value <= 65535, field, value, "a port");
+    return String(value);
+};
+const wholeSeconds = (field: string, value: number): string => {
+    check(Number.isInteger(value) && value >= 1 && value <= 99999, field, value, "whole seconds (1-99999)");
+    return String(value);
+};
+/** At most microsecond precision, written without exponent. */
+const decimalSeconds = (field: string, value: number): string => {
+    check(Number.isFinite(value) && value >= 0 && value < 100000, field, value, "seconds (0-99999)");
+    return String(Number(value.toFixed(6)));
+};
+const resultsDir = (value: string): string => {
+    check(RESULTS_DIR.test(value) && !/(^|\/)\.\.?(\/|$)/.test(value), "resultsDir", value, "an absolute path");
+    return value;
+};
+
+export interface ServeOptions {
+    port: number;
+    /** The server gives up after this many seconds. */
+    timeoutSeconds: number;
+    resultsDir: string;
+    /** Run under `mptcpize run` (iperf3 before 3.19). */
+    mptcpize: boolean;
+}
+
+export function serveArguments(options: ServeOptions): string[] {
+    return [
+        "serve",
+        "--port", port("port", options.port),
+        "--timeout", wholeSeconds("timeoutSeconds", options.timeoutSeconds),
+        "--results", resultsDir(options.resultsDir),
+        ...(options.mptcpize ? ["--mptcpize"] : []),
+    ];
+}
+
+export function serveStopArguments(options: { resultsDir: string }): string[] {
+    return ["serve-stop", "--results", resultsDir(options.resultsDir)];
+}
+
+/** The link failure; times in seconds from the test start. Absent upAt: at the end. */
+export interface LinkFailure {
+    interface: string;
+    downAtSeconds: number;
+    upAtSeconds?: number;
+}
+
+function failureArguments(failure: LinkFailure): string[] {
+    return [
+        "--fail-interface", interfaceName("failure.interface", failure.interface),
+        "--down-at", decimalSeconds("failure.downAtSeconds", failure.downAtSeconds),
+        ...(failure.upAtSeconds === undefined
+            ? []
+            : ["--up-at", decimalSeconds("failure.upAtSeconds", failure.upAtSeconds)]),
+    ];
+}
+
+export interface ClientOptions {
+    server: string;
+    port: number;
+    durationSeconds: number;
+    intervalSeconds: number;
+    mode: FailoverMode;
+    reverse: boolean;
+    /** Source address (`-B`); for the plain-TCP control, the failing interface's address. */
+    bindAddress?: string;
+    /** SO_BINDTODEVICE (`--bind-dev`); pins the plain-TCP control to the failing interface. */
+    bindDevice?: string;
+    resultsDir: string;
+    /** Present when the client's own interface is the one that fails. */
+    failure?: LinkFailure;
+}
+
+export function clientArguments(options: ClientOptions): string[] {
+    check(["native", "mptcpize", "tcp"].includes(options.mode), "mode", options.mode, "native, mptcpize or tcp");
+    // SO_BINDTODEVICE would pin every MPTCP subflow to one interface (see FIELD-NOTES).
+    check(options.bindDevice === undefined || options.mode === "tcp", "bindDevice", options.bindDevice, "used with mode tcp only");
+    check(options.intervalSeconds >= 0.1 && options.intervalSeconds <= 60, "intervalSeconds", options.intervalSeconds, "0.1 to 60 s");
+    if (options.failure !== undefined) {
+        const up = options.failure.upAtSeconds ?? options.durationSeconds;
+        check(
+            options.failure.downAtSeconds < up && up <= options.durationSeconds,
+            "failure",
+            options.failure,
+            "downAtSeconds < upAtSeconds <= durationSeconds",
+        );
+    }
+    return [
+        "client",
+        "--server", address("server", options.server),
+        "--port", port("port", options.port),
+        "--duration", wholeSeconds("durationSeconds", options.durationSeconds),
+        "--interval", decimalSeconds("intervalSeconds", options.intervalSeconds),
+        "--mode", options.mode,
+        ...(options.reverse ? ["--reverse"] : []),
+        ...(options.bindAddress === undefined ? [] : ["--bind", address("bindAddress", options.bindAddress)]),
+        ...(options.bindDevice === undefined ? [] : ["--bind-dev", interfaceName("bindDevice", options.bindDevice)]),
+        "--results", resultsDir(options.resultsDir),
+        ...(options.failure === undefined ? [] : failureArguments(options.failure)),
+    ];
+}
+
+export interface FlipOptions {
+    failure: LinkFailure;
+    /** The test's server port, watched to learn when the test starts. */
+    watchPort: number;
+    /** The test length: when the link comes back if failure.upAtSeconds is absent. */
+    durationSeconds: number;
+    resultsDir: string;
+    /** How long to wait for the test's connection to appear (default 60). */
+    waitSeconds?: number;
+    /** Return at once and flip from a process of its own, so that the client can start next. */
+    detach: boolean;
+}
+
+export function flipArguments(options: FlipOptions): string[] {
+    const up = options.failure.upAtSeconds ?? options.durationSeconds;
+    check(options.failure.downAtSeconds < up, "failure", options.failure, "downAtSeconds < upAtSeconds");
+    return [
+        "flip",
+        ...failureArguments(options.failure),
+        "--duration", wholeSeconds("durationSeconds", options.durationSeconds),
+        "--watch-port", port("watchPort", options.watchPort),
+        "--results", resultsDir(options.resultsDir),
+        ...(options.waitSeconds === undefined ? [] : ["--wait", wholeSeconds("waitSeconds", options.waitSeconds)]),
+        ...(options.detach ? ["--detach"] : []),
+    ];
+}
+
+/** With resultsDir, a flip still running from there is stopped and its watchdog cancelled first. */
+export function restoreArguments(options: { interface: string; resultsDir?: string }): string[] {
+    return [
+        "restore",
+        "--interface", interfaceName("interface", options.interface),
+        ...(options.resultsDir === undefined ? [] : ["--results", resultsDir(options.resultsDir)]),
+    ];
+}
+
+/** One shell command line, every word single-quoted: what an SSH exec channel needs. */
+export function shellCommand(words: readonly string[]): string {
+    return words.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
+}

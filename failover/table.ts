@@ -1,0 +1,125 @@
+// Prints a failover run the way iperf3 prints a test, with the failure marked, then the summary
+// and, given a plain-TCP control run, what MPTCP saved.
+import { bytesAfter, RECOVERY_WINDOW_SECONDS, STALL_FRACTION } from "./analysis";
+import type { FailoverRun, IntervalSample } from "./types";
+
+/** iperf3's units: decimal bits per second, binary bytes. */
+export function formatBitrate(bitsPerSecond: number): string {
+    const units = ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec"];
+    let value = bitsPerSecond;
+    let unit = 0;
+    while (Math.abs(value) >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatBytes(bytes: number): string {
+    const units = ["Bytes", "KBytes", "MBytes", "GBytes"];
+    let value = bytes;
+    let unit = 0;
+    while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+const seconds = (value: number | null): string => (value === null ? "never" : `${value.toFixed(2)} s`);
+const contains = (sample: IntervalSample, time: number | null): boolean =>
+    time !== null && sample.start <= time && time < sample.end;
+
+function markers(run: FailoverRun, sample: IntervalSample): string[] {
+    const { summary } = run;
+    const name = run.failedInterface ?? "link";
+    const found: string[] = [];
+    if (contains(sample, summary.linkDownAt)) found.push(`${name} down`);
+    if (contains(sample, summary.linkUpAt)) found.push(`${name} up`);
+    const at = (offset: number | null): number | null =>
+        offset === null || summary.linkDownAt === null ? null : summary.linkDownAt + offset;
+    const recovered = at(summary.recoverySeconds);
+    const recoveredToSurviving = at(summary.recoveryToSurvivingSeconds);
+    if (contains(sample, recovered)) found.push("recovered");
+    else if (contains(sample, recoveredToSurviving)) found.push("recovered to the surviving rate");
+    return found;
+}
+
+function intervalRows(run: FailoverRun): string[] {
+    const rows = ["[ ID] Interval           Transfer      Bitrate           Retr      Cwnd"];
+    for (const sample of run.intervals) {
+        const transfer = (sample.bitsPerSecond * (sample.end - sample.start)) / 8;
+        const row =
+            `[SUM] ${sample.start.toFixed(2).padStart(6)}-${sample.end.toFixed(2).padEnd(6)} sec ` +
+            `${formatBytes(transfer).padStart(12)} ${formatBitrate(sample.bitsPerSecond).padStart(15)} ` +
+            `${(sample.retransmits === null ? "" : String(sample.retransmits)).padStart(6)} ` +
+            `${(sample.cwndBytes === null ? "" : formatBytes(sample.cwndBytes)).padStart(11)}`;
+        const marks = markers(run, sample);
+        rows.push(marks.length > 0 ? `${row}   <-- ${marks.join(", ")}` : row);
+    }
+    return rows;
+}
+
+function survivingNote({ summary }: FailoverRun): string {
+    if (summary.linkDownAt === null) return "";
+    if (summary.recoveryToSurvivingSeconds !== null) return `, reached in ${seconds(summary.recoveryToSurvivingSeconds)}`;
+    return summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond
+        ? ", nothing got through while the link was down"
+        : ", never held for a whole window";
+}
+
+function summaryRows(run: FailoverRun): string[] {
+    const { summary } = run;
+    const mptcp =
+        run.mode === "tcp"
+            ? "not used (plain TCP)"
+            : summary.mptcpVerified
+              ? `verified by the kernel: ${summary.subflowsJoined} subflow(s) joined`
+              : "NOT verified: the kernel reported no joined subflow";
+    const failure =
+        summary.linkDownAt === null
+            ? "no link failure recorded"
+            : `${run.failedInterface ?? "link"} down at ${seconds(summary.linkDownAt)}, up at ${seconds(summary.linkUpAt)}`;
+    const rows = [
+        `Run               ${run.mode}, iperf3 ${run.iperf3Version}; ${failure}`,
+        `Baseline          ${formatBitrate(summary.baselineBitsPerSecond)} (median before the failure)`,
+        `Lowest            ${formatBitrate(summary.lowestBitsPerSecond)} at ${seconds(summary.lowestAt)}`,
+        `Stall             ${seconds(summary.stallSeconds)} at (near) zero`,
+        `Recovery          ${seconds(summary.recoverySeconds)} to within 10% of the baseline (${RECOVERY_WINDOW_SECONDS} s window)`,
+        `Surviving rate    ${formatBitrate(summary.survivingRateBitsPerSecond)}${survivingNote(run)}`,
+        `Transferred       ${formatBytes(summary.totalBytes)}, ${summary.retransmits ?? "unknown"} retransmits` +
+            (run.mode === "tcp" ? "" : " (first subflow only)"),
+        `Survived          ${summary.survived ? "yes" : "no"}${summary.error ? ` (${summary.error})` : ""}`,
+        `MPTCP             ${mptcp}`,
+    ];
+    return rows;
+}
+
+function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
+    const downAt = run.summary.linkDownAt;
+    const controlDownAt = control.summary.linkDownAt;
+    const rows = [
+        `Control           ${control.mode}: survived ${control.summary.survived ? "yes" : "no"}` +
+            `${control.summary.error ? ` (${control.summary.error})` : ""}, stall ${seconds(control.summary.stallSeconds)}, ` +
+            `recovery ${seconds(control.summary.recoverySeconds)}`,
+    ];
+    if (downAt === null || controlDownAt === null) {
+        rows.push("MPTCP saved       cannot tell: a link failure is missing from one of the runs");
+        return rows;
+    }
+    const moved = bytesAfter(run.intervals, downAt);
+    const controlMoved = bytesAfter(control.intervals, controlDownAt);
+    const stallSaved = control.summary.stallSeconds - run.summary.stallSeconds;
+    rows.push(
+        `MPTCP saved       ${seconds(stallSaved)} of stall; after the failure it moved ${formatBytes(moved)} ` +
+            `against ${formatBytes(controlMoved)}` +
+            (run.summary.survived && !control.summary.survived ? "; the control connection did not survive" : ""),
+    );
+    return rows;
+}
+
+export function formatRunTable(run: FailoverRun, control?: FailoverRun): string {
+    const sections = [intervalRows(run), summaryRows(run)];
+    if (control !== undefined) sections.push(comparisonRows(run, control));
+    return sections.map((rows) => rows.join("\n")).join("\n\n") + "\n";
+}

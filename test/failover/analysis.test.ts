@@ -1,0 +1,158 @@
+import test from "ava";
+import * as fs from "fs";
+import * as path from "path";
+import { analyseRun } from "../../failover";
+import { NO_OUTPUT_ERROR, TRUNCATED_ERROR } from "../../failover/iperf3-json";
+import type { FailoverMode, FailoverRunFiles } from "../../failover";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures", "failover");
+const SCHEDULE = { downAtSeconds: 2 };
+
+function fixture(name: string): FailoverRunFiles {
+    const read = (file: string): string | undefined => {
+        const full = path.join(FIXTURES, name, file);
+        return fs.existsSync(full) ? fs.readFileSync(full, "utf8") : undefined;
+    };
+    return {
+        clientJson: read("client.json") ?? "",
+        monitorLog: read("monitor.log"),
+        linkEvents: read("link-events"),
+        meta: read("meta.json"),
+    };
+}
+
+interface Expected {
+    mode: FailoverMode;
+    survived: boolean;
+    mptcpVerified: boolean;
+    subflowsJoined: number;
+    intervals: number;
+    recovered: boolean;
+    recoveredToSurviving: boolean;
+    error?: string;
+}
+
+const analyses = test.macro({
+    exec(t, name: string, expected: Expected) {
+        const run = analyseRun(fixture(name), SCHEDULE);
+        t.is(run.mode, expected.mode);
+        t.is(run.iperf3Version, "3.12");
+        t.is(run.summary.survived, expected.survived);
+        t.is(run.summary.mptcpVerified, expected.mptcpVerified);
+        t.is(run.summary.subflowsJoined, expected.subflowsJoined);
+        t.is(run.intervals.length, expected.intervals);
+        t.is(run.summary.recoverySeconds !== null, expected.recovered);
+        t.is(run.summary.recoveryToSurvivingSeconds !== null, expected.recoveredToSurviving);
+        t.is(run.summary.error, expected.error);
+    },
+    title: (providedTitle = "") => providedTitle,
+});
+
+const mptcp = { mode: "mptcpize", mptcpVerified: true, subflowsJoined: 2 } as const;
+const tcp = { mode: "tcp", mptcpVerified: false, subflowsJoined: 0 } as const;
+
+test("an MPTCP run survives the client's wlan0 failing but never regains the two-path rate", analyses, "mptcpize-forward",
+    { ...mptcp, survived: true, intervals: 24, recovered: false, recoveredToSurviving: true });
+test("a reverse MPTCP run survives and recovers to the baseline", analyses, "mptcpize-reverse",
+    { ...mptcp, survived: true, intervals: 24, recovered: true, recoveredToSurviving: true });
+test("an MPTCP run survives the server's wlan0 failing under flip", analyses, "server-flip",
+    { ...mptcp, survived: true, intervals: 24, recovered: true, recoveredToSurviving: true });
+test("a plain-TCP control through wlan0 completes but never recovers while the link stays down", analyses, "tcp-control",
+    { ...tcp, survived: true, intervals: 24, recovered: false, recoveredToSurviving: false });
+test("a plain-TCP control recovers only after its link comes back", analyses, "tcp-control-up",
+    { ...tcp, survived: true, intervals: 24, recovered: true, recoveredToSurviving: false });
+test("an interrupted run keeps the intervals seen so far and does not survive", analyses, "interrupted",
+    { ...mptcp, survived: false, intervals: 12, recovered: false, recoveredToSurviving: true, error: "interrupt - the client has terminated" });
+test("a run whose output was cut short keeps its complete intervals", analyses, "truncated",
+    { ...mptcp, survived: false, intervals: 7, recovered: false, recoveredToSurviving: false, error: TRUNCATED_ERROR });
+test("a run killed before it reported has no intervals and a clear error", analyses, "killed",
+    { ...mptcp, survived: false, intervals: 0, recovered: false, recoveredToSurviving: false, error: NO_OUTPUT_ERROR });
+test("a refused connection is a failed run with iperf3's error", analyses, "refused",
+    { mode: "mptcpize", mptcpVerified: false, subflowsJoined: 0, survived: false, intervals: 0, recovered: false, recoveredToSurviving: false, error: "unable to connect to server: Connection refused" });
+
+test("the forward MPTCP run reports its dip, stall and surviving rate", (t) => {
+    const { summary } = analyseRun(fixture("mptcpize-forward"), SCHEDULE);
+    t.is(Math.round(summary.baselineBitsPerSecond / 1e6), 292);
+    t.is(summary.lowestBitsPerSecond, 0);
+    t.is(summary.stallSeconds.toFixed(2), "0.75");
+    t.is(Math.round(summary.survivingRateBitsPerSecond / 1e6), 168);
+    t.is(summary.recoveryToSurvivingSeconds?.toFixed(2), "1.00");
+    t.is(summary.linkDownAt?.toFixed(3), "2.003");
+    t.is(summary.linkUpAt?.toFixed(3), "6.005");
+    t.is(summary.totalBytes, 142803280); // the receiver's count, not the sender's
+    t.is(summary.retransmits, 0);
+});
+
+test("reverse intervals are the receiver's and carry no retransmits or cwnd", (t) => {
+    const run = analyseRun(fixture("mptcpize-reverse"), SCHEDULE);
+    t.true(run.intervals.every((sample) => sample.retransmits === null && sample.cwndBytes === null));
+    t.true(run.intervals.some((sample) => sample.bitsPerSecond > 0));
+});
+
+test("forward intervals carry the sender's retransmits and the first subflow's cwnd", (t) => {
+    const run = analyseRun(fixture("mptcpize-forward"), SCHEDULE);
+    t.true(run.intervals.every((sample) => sample.retransmits !== null && sample.cwndBytes !== null));
+});
+
+test("monitor events are timed from the test start", (t) => {
+    const run = analyseRun(fixture("mptcpize-forward"), SCHEDULE);
+    const joined = run.events.filter((event) => event.type === "SF_ESTABLISHED");
+    t.is(joined.length, 4); // two connections (control and data) with two subflows each
+    t.true(joined.every((event) => event.time > 0 && event.time < 1));
+    t.deepEqual(
+        joined.map((event) => event.fields.saddr4).sort(),
+        ["198.18.200.133", "198.18.200.133", "198.18.200.173", "198.18.200.173"],
+    );
+});
+
+test("link events from another host are timed from that host's own start line", (t) => {
+    const files = fixture("server-flip");
+    const skewed = (files.linkEvents ?? "").replace(/^(\d+)\./gm, (_, seconds: string) => `${Number(seconds) + 3600}.`);
+    const honest = analyseRun(files, SCHEDULE).summary;
+    const withSkew = analyseRun({ ...files, linkEvents: skewed }, SCHEDULE).summary;
+    t.is(honest.linkDownAt?.toFixed(3), "2.008");
+    t.is(withSkew.linkDownAt, honest.linkDownAt);
+    t.is(withSkew.linkUpAt, honest.linkUpAt);
+});
+
+test("iperf3 3.20's own start time takes precedence over the runner's clock reading", (t) => {
+    const files = fixture("mptcpize-forward");
+    const startedAt = JSON.parse(files.meta ?? "{}").startedAt as number;
+    // 3.20+ adds start.timestamp.timemillisecs; added here to a 3.12 capture, 100 ms later.
+    const report = JSON.parse(files.clientJson);
+    report.start.timestamp.timemillisecs = Math.round((startedAt + 0.1) * 1000);
+    const fromMeta = analyseRun(files, SCHEDULE).summary.linkDownAt ?? NaN;
+    const fromIperf3 = analyseRun({ ...files, clientJson: JSON.stringify(report) }, SCHEDULE).summary.linkDownAt ?? NaN;
+    t.is((fromMeta - fromIperf3).toFixed(2), "0.10");
+});
+
+test("without link events the requested schedule stands in for them", (t) => {
+    const { summary, failedInterface } = analyseRun(
+        { ...fixture("mptcpize-forward"), linkEvents: undefined },
+        { downAtSeconds: 2, upAtSeconds: 5 },
+    );
+    t.is(summary.linkDownAt, 2);
+    t.is(summary.linkUpAt, 5);
+    t.is(failedInterface, null);
+});
+
+test("without meta.json the mode comes from the schedule and times from the link events", (t) => {
+    const run = analyseRun({ ...fixture("mptcpize-forward"), meta: undefined }, { downAtSeconds: 2, mode: "mptcpize" });
+    t.is(run.mode, "mptcpize");
+    t.is(run.summary.subflowsJoined, 2);
+    t.is(run.summary.linkDownAt?.toFixed(3), "2.003");
+});
+
+test("a link events file without a down event means the link never failed", (t) => {
+    const files = fixture("mptcpize-forward");
+    const startOnly = (files.linkEvents ?? "").split("\n")[0];
+    const { summary } = analyseRun({ ...files, linkEvents: startOnly }, SCHEDULE);
+    t.is(summary.linkDownAt, null);
+    t.is(summary.recoverySeconds, null);
+});
+
+test("a meta.json that is not JSON is reported, not thrown", (t) => {
+    const { summary } = analyseRun({ ...fixture("mptcpize-forward"), meta: "{" }, { downAtSeconds: 2, mode: "mptcpize" });
+    t.is(summary.error, "meta.json is not valid JSON");
+    t.true(summary.survived);
+});
