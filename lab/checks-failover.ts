@@ -1,8 +1,8 @@
 // Semantic checks on the failover test: the failing interface exists, the host survives losing it,
 // the controller keeps its way in, and the timings fit in one iperf3 run.
-import { roleFlag } from "./checks-hosts";
 import { labProblem, showValue, type LabProblem } from "./errors";
 import type { Locate } from "./locate";
+import { endpointFlagFor } from "./rules";
 import type { HostSpec, InterfaceSpec, LabSpec } from "./types";
 
 /** iperf3 -i refuses anything shorter. */
@@ -25,7 +25,7 @@ export function checkFailoverTarget(lab: LabSpec, locate: Locate): LabProblem[] 
 
 /** An interface carries an MPTCP path when it is the primary one or holds an endpoint of the host's role. */
 function carriesPath(host: HostSpec, entry: InterfaceSpec): boolean {
-    const flag = roleFlag(host);
+    const flag = endpointFlagFor(host.role);
     return entry === host.interfaces[0] || host.endpoints.some((endpoint) => endpoint.device === entry.name && endpoint.flags.includes(flag));
 }
 
@@ -34,7 +34,7 @@ function onlyPathProblems(lab: LabSpec, host: HostSpec, failing: InterfaceSpec, 
     const survivors = host.interfaces.filter((entry) => entry !== failing && carriesPath(host, entry));
     if (survivors.length > 0) return [];
     const others = host.interfaces.filter((entry) => entry !== failing).map((entry) => entry.name);
-    const why = others.length === 0 ? `it is the only interface of ${host.name}` : `no other interface carries one (no ${roleFlag(host)} endpoint on ${others.join(", ")})`;
+    const why = others.length === 0 ? `it is the only interface of ${host.name}` : `no other interface carries one (no ${endpointFlagFor(host.role)} endpoint on ${others.join(", ")})`;
     return [
         labProblem("failover-only-path", locate(["failover", "interface"]), {
             message: `failing ${failing.name} leaves ${host.name} without an MPTCP path: ${why}`,

@@ -2,15 +2,11 @@
 import { labProblem, showValue, type LabProblem } from "./errors";
 import { isReservedInPrefix, parseAddress } from "./ipv4";
 import type { Locate } from "./locate";
+import { endpointFlagFor, extraAddressesWith, flagsFollowRole, limitsNeeded } from "./rules";
 import type { LabPath } from "./source-map";
 import type { EndpointFlag, EndpointSpec, HostSpec, LabSpec } from "./types";
 
 const hostPath = (host: HostSpec, ...rest: LabPath): LabPath => ["hosts", host.name, ...rest];
-
-/** The flag a host's extra addresses carry: the client opens subflows, the server announces. */
-export function roleFlag(host: HostSpec): EndpointFlag {
-    return host.role === "client" ? "subflow" : "signal";
-}
 
 export function checkRoleCount(lab: LabSpec, locate: Locate): LabProblem[] {
     const problems: LabProblem[] = [];
@@ -115,9 +111,9 @@ function endpointProblems(host: HostSpec, endpoint: EndpointSpec, index: number,
     if (endpoint.flags.includes("signal") && endpoint.flags.includes("fullmesh")) {
         problems.push(labProblem("endpoint-flags-conflict", at("flags"), { message: "signal and fullmesh together", value: endpoint.flags, expected: "signal or fullmesh, not both" }));
     }
-    const wanted = roleFlag(host);
-    const unwanted: EndpointFlag = wanted === "subflow" ? "signal" : "subflow";
-    if (!endpoint.flags.includes(wanted) || endpoint.flags.includes(unwanted)) {
+    if (!flagsFollowRole(host.role, endpoint.flags)) {
+        const wanted = endpointFlagFor(host.role);
+        const unwanted = endpointFlagFor(host.role === "client" ? "server" : "client");
         problems.push(
             labProblem("endpoint-role-flags", at("flags"), {
                 message: `flags ${endpoint.flags.join(", ")} on an endpoint of ${host.role} host ${host.name}`,
@@ -129,19 +125,19 @@ function endpointProblems(host: HostSpec, endpoint: EndpointSpec, index: number,
     return problems;
 }
 
-/** How many addresses other than the primary one (which the first subflow uses already) carry `flag`. */
-export function extraAddressesWith(host: HostSpec, flag: EndpointFlag): number {
-    const primary = host.interfaces[0]?.address;
-    return new Set(host.endpoints.filter((endpoint) => endpoint.flags.includes(flag) && endpoint.address !== primary).map((endpoint) => endpoint.address)).size;
+/** Addresses other than the host's primary one that carry `flag`. */
+function extraAddresses(host: HostSpec, flag: EndpointFlag): number {
+    return extraAddressesWith(host.endpoints, flag, host.interfaces[0]?.address);
 }
 
 export function checkLimits(lab: LabSpec, locate: Locate): LabProblem[] {
     const client = lab.hosts.find((host) => host.role === "client");
     const server = lab.hosts.find((host) => host.role === "server");
     if (!client || !server) return [];
-    const subflows = extraAddressesWith(client, "subflow");
-    const announced = extraAddressesWith(server, "signal");
-    const needed = Math.min(8, subflows + announced);
+    const subflows = extraAddresses(client, "subflow");
+    const announced = extraAddresses(server, "signal");
+    const clientNeeds = limitsNeeded("client", subflows, announced);
+    const serverNeeds = limitsNeeded("server", subflows, announced);
     const why = `${subflows} subflow endpoint(s) on ${client.name} + ${announced} signal endpoint(s) on ${server.name}`;
     const problems: LabProblem[] = [];
     const demand = (host: HostSpec, limit: "subflows" | "addAddrAccepted", atLeast: number, reason: string) => {
@@ -149,8 +145,8 @@ export function checkLimits(lab: LabSpec, locate: Locate): LabProblem[] {
         if (value >= atLeast) return;
         problems.push(labProblem("limits-too-small", locate(hostPath(host, "limits", limit)), { message: `${limit} ${value} on ${host.name} is below ${atLeast}`, value, expected: `at least ${atLeast} (${reason})` }));
     };
-    demand(client, "subflows", needed, why);
-    demand(server, "subflows", needed, `${server.name} accepts every subflow ${client.name} opens: ${why}`);
-    demand(client, "addAddrAccepted", announced, `${announced} signal endpoint(s) on ${server.name}`);
+    demand(client, "subflows", clientNeeds.subflows, why);
+    demand(server, "subflows", serverNeeds.subflows, `${server.name} accepts every subflow ${client.name} opens: ${why}`);
+    demand(client, "addAddrAccepted", clientNeeds.addAddrAccepted, `${announced} signal endpoint(s) on ${server.name}`);
     return problems;
 }

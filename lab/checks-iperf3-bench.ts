@@ -2,13 +2,8 @@
 import { labProblem, type LabProblem } from "./errors";
 import { formatPrefix, parseCidr, prefixContains, prefixesOverlap, prefixWithin, type Ipv4Prefix } from "./ipv4";
 import type { Locate } from "./locate";
+import { FIRST_NATIVE_MPTCP_RELEASE, formatRelease, hasNativeMptcp, iperf3ReleaseOf } from "./rules";
 import type { LabSpec } from "./types";
-
-/** The first iperf3 release with `--mptcp`. */
-const FIRST_NATIVE_MPTCP_RELEASE = [3, 19] as const;
-
-/** Release tags look like 3.21 or 3.19.1 (an optional -suffix for a fork's own releases). */
-const RELEASE_TAG = /^(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.]+)?$/;
 
 /** RFC 2544's benchmarking range: never routed on a real network. */
 const BENCHMARK_RANGE: Ipv4Prefix = parseCidr("198.18.0.0/15").prefix;
@@ -20,15 +15,12 @@ export function checkIperf3Pin(lab: LabSpec, locate: Locate): LabProblem[] {
         return [labProblem("iperf3-native-package", locate(["iperf3", "mptcp"]), { message: `mptcp: native with the OS package ${iperf3.package}, which may predate --mptcp`, value: iperf3.mptcp, expected: "auto or mptcpize with an OS package" })];
     }
     const site = locate(["iperf3", "source", "tag"]);
-    const version = RELEASE_TAG.exec(iperf3.tag);
-    if (!version) {
+    const release = iperf3ReleaseOf(iperf3.tag);
+    if (!release) {
         return [labProblem("iperf3-branch-not-tag", site, { message: `${iperf3.tag} is not a release tag`, value: iperf3.tag, expected: "a release tag such as 3.21" })];
     }
-    const [major, minor] = [Number(version[1]), Number(version[2])];
-    const [firstMajor, firstMinor] = FIRST_NATIVE_MPTCP_RELEASE;
-    const tooOld = major < firstMajor || (major === firstMajor && minor < firstMinor);
-    if (iperf3.mptcp === "native" && tooOld) {
-        return [labProblem("iperf3-tag-too-old", site, { message: `${iperf3.tag} predates iperf3's --mptcp (mptcp: native)`, value: iperf3.tag, expected: `${firstMajor}.${firstMinor} or later` })];
+    if (iperf3.mptcp === "native" && !hasNativeMptcp(release)) {
+        return [labProblem("iperf3-tag-too-old", site, { message: `${iperf3.tag} predates iperf3's --mptcp (mptcp: native)`, value: iperf3.tag, expected: `${formatRelease(FIRST_NATIVE_MPTCP_RELEASE)} or later` })];
     }
     return [];
 }

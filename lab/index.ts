@@ -1,7 +1,21 @@
-// The lab model's public API: load, validate and format. Plain TypeScript, no Pulumi.
-export { formatProblem, LabError, PROBLEM_CODES } from "./errors";
+// The lab model's public API: load, validate and format, and the rules the policy pack shares.
+// Plain TypeScript, no Pulumi.
+export { formatProblem, hintFor, LabError, PROBLEM_CODES, showValue } from "./errors";
 export type { LabProblem, ProblemCode, Severity } from "./errors";
 export { DEFAULT_STACK_KEY } from "./load";
 export { loadLabFile, loadLabFromStackFile, validateLabText } from "./pipeline";
 export type { LabValidation, LoadedLab, ValidateOptions } from "./pipeline";
+export {
+    endpointFlagFor,
+    extraAddressesWith,
+    FIRST_NATIVE_MPTCP_RELEASE,
+    flagsFollowRole,
+    formatRelease,
+    hasNativeMptcp,
+    iperf3ReleaseOf,
+    isPinnedHostKey,
+    KERNEL_MAX_SUBFLOWS,
+    limitsNeeded,
+} from "./rules";
+export type { EndpointAddress, Iperf3Release } from "./rules";
 export type * from "./types";

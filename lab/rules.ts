@@ -1,0 +1,74 @@
+// Rules the lab checks share with the policy pack, as pure functions of plain values: the policy
+// pack sees resource inputs, not a lab, so nothing here takes a LabSpec.
+import labSchema from "./schema.json";
+import type { EndpointFlag, HostRole, LimitsSpec } from "./types";
+
+/** The first iperf3 release with `--mptcp`. */
+export const FIRST_NATIVE_MPTCP_RELEASE = { major: 3, minor: 19 } as const;
+
+/** The kernel refuses MPTCP limits above this. */
+export const KERNEL_MAX_SUBFLOWS = 8;
+
+/** Release tags look like 3.21 or 3.19.1 (an optional -suffix for a fork's own releases). */
+const RELEASE_TAG = /^(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.]+)?$/;
+
+/** The schema's own pattern for a pinned host key, so that the lab and the policy pack agree. */
+const HOST_KEY = new RegExp(labSchema.definitions.host.properties.connection.properties.hostKey.pattern);
+
+export interface Iperf3Release {
+    readonly major: number;
+    readonly minor: number;
+}
+
+/** The release an iperf3 git ref names; undefined for a branch, a commit or anything else. */
+export function iperf3ReleaseOf(tag: string): Iperf3Release | undefined {
+    const match = RELEASE_TAG.exec(tag);
+    return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
+}
+
+export function hasNativeMptcp(release: Iperf3Release): boolean {
+    const first = FIRST_NATIVE_MPTCP_RELEASE;
+    return release.major > first.major || (release.major === first.major && release.minor >= first.minor);
+}
+
+export function formatRelease(release: Iperf3Release): string {
+    return `${release.major}.${release.minor}`;
+}
+
+/** The flag a host's extra addresses carry: the client opens subflows, the server announces. */
+export function endpointFlagFor(role: HostRole): EndpointFlag {
+    return role === "client" ? "subflow" : "signal";
+}
+
+/** Whether an endpoint's flags suit the host's role: its own flag, and not the other role's. */
+export function flagsFollowRole(role: HostRole, flags: readonly EndpointFlag[]): boolean {
+    const wanted = endpointFlagFor(role);
+    const unwanted = endpointFlagFor(role === "client" ? "server" : "client");
+    return flags.includes(wanted) && !flags.includes(unwanted);
+}
+
+export interface EndpointAddress {
+    readonly address: string;
+    readonly flags: readonly EndpointFlag[];
+}
+
+/** How many addresses other than the primary one (which the first subflow uses already) carry
+ *  `flag`. Without a known primary address, every address counts. */
+export function extraAddressesWith(endpoints: readonly EndpointAddress[], flag: EndpointFlag, primaryAddress?: string): number {
+    return new Set(endpoints.filter((endpoint) => endpoint.flags.includes(flag) && endpoint.address !== primaryAddress).map((endpoint) => endpoint.address)).size;
+}
+
+/** What the endpoints ask of the limits: the client opens one subflow per subflow address plus one
+ *  per address the server announces, the server accepts as many, and the client accepts every
+ *  announcement. Capped at what the kernel allows. */
+export function limitsNeeded(role: HostRole, subflowAddresses: number, signalAddresses: number): LimitsSpec {
+    return {
+        subflows: Math.min(KERNEL_MAX_SUBFLOWS, subflowAddresses + signalAddresses),
+        addAddrAccepted: role === "client" ? signalAddresses : 0,
+    };
+}
+
+/** A host key in OpenSSH form (`ssh-ed25519 AAAA...`, as in known_hosts), as the lab schema asks. */
+export function isPinnedHostKey(value: string): boolean {
+    return HOST_KEY.test(value);
+}
