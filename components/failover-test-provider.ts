@@ -106,8 +106,13 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
             const flip = flipArguments({ failure, watchPort: port, durationSeconds: inputs.durationSeconds, resultsDir: flipDir, detach: true });
             await onHost(inputs.server, `arm the ${inputs.failingInterface} failure`, flip, 60);
         }
-        // iperf3's exit status is no verdict (FIELD-NOTES): the JSON is read instead.
-        await onHost(inputs.client, `run iperf3 (${mode}) for ${inputs.durationSeconds} s`, clientArgs, inputs.durationSeconds + 90, false);
+        // iperf3's exit status is no verdict (FIELD-NOTES): the JSON is read instead. The
+        // runner's own refusals (2 arguments, 3 prerequisites, 4 no server) are errors.
+        const step = `run iperf3 (${mode}) for ${inputs.durationSeconds} s`;
+        const client = await onHost(inputs.client, step, clientArgs, inputs.durationSeconds + 90, false);
+        if ([2, 3, 4].includes(client.exitCode)) {
+            throw new Error(`${inputs.client.name}: ${step}: the runner refused with ${client.exitCode}: ${client.stderr.trim().split("\n").slice(-4).join(" / ")}`);
+        }
     } finally {
         await onHost(inputs.server, "stop the iperf3 server", serveStopArguments({ resultsDir }), 60, false).catch(() => undefined);
         await onHost(failing, `restore ${inputs.failingInterface}`, restoreArguments({ interface: inputs.failingInterface, resultsDir: inputs.failingHost === "server" ? flipDir : resultsDir }), 60, false).catch(() => undefined);

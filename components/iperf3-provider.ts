@@ -8,7 +8,7 @@ import { providerShim } from "./provider-shim";
 import { parseKeyValues, requireSafe, scriptWithArguments, shellSafe } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
-export const iperf3ProviderVersion = "1";
+export const iperf3ProviderVersion = "2";
 const sourceDir = "/usr/local/src/mptcp-lab/iperf3";
 
 export interface Iperf3Inputs {
@@ -19,6 +19,8 @@ export interface Iperf3Inputs {
     tag: string;
     configureFlags: string[];
     package: string;
+    /** Fail unless the build offers --mptcp (the lab asks for native MPTCP). */
+    requireMptcpFlag: boolean;
     providerVersion: string;
 }
 
@@ -33,8 +35,8 @@ export interface Iperf3Outputs extends Iperf3Inputs {
 }
 
 const buildScript = `
-repository=$1 tag=$2 src=$3
-shift 3
+repository=$1 tag=$2 src=$3 require_mptcp=$4
+shift 4
 mkdir -p "$(dirname "$src")"
 if [ -d "$src/.git" ]; then
     git -C "$src" remote set-url origin "$repository"
@@ -59,23 +61,32 @@ case "$version" in
     "iperf $tag "*|"iperf $tag") ;;
     *) echo "the installed iperf3 reports \\"$version\\", not $tag: an older libiperf may shadow the new one (check ldconfig -p | grep libiperf)" >&2; exit 7 ;;
 esac
+mode=native
 if ! /usr/local/bin/iperf3 --help 2>&1 | grep -q -- '--mptcp'; then
-    echo "iperf3 $tag built without --mptcp: tags before 3.19 lack it, and configure enables it only when IPPROTO_MPTCP compiles" >&2
-    exit 8
+    if [ "$require_mptcp" = yes ]; then
+        echo "iperf3 $tag built without --mptcp: tags before 3.19 lack it, and configure enables it only when IPPROTO_MPTCP compiles" >&2
+        exit 8
+    fi
+    mode=mptcpize
+    command -v mptcpize >/dev/null || apt-get install -y -qq --no-install-recommends mptcpize >/dev/null
 fi
 echo "binary=/usr/local/bin/iperf3"
 echo "version=$version"
 echo "commit=$commit"
-echo "mptcp=native"
+echo "mptcp=$mode"
 `;
 
 const packageScript = `
-package=$1
+package=$1 require_mptcp=$2
 if ! apt-cache show "$package" >/dev/null 2>&1; then apt-get update -qq; fi
 apt-get install -y -qq --no-install-recommends "$package" >/dev/null
 binary=$(command -v iperf3)
 mode=native
 if ! "$binary" --help 2>&1 | grep -q -- '--mptcp'; then
+    if [ "$require_mptcp" = yes ]; then
+        echo "the OS package $package ($("$binary" --version 2>&1 | head -n 1)) has no --mptcp: build iperf3 3.19 or later from source, or set iperf3.mptcp to auto or mptcpize" >&2
+        exit 8
+    fi
     mode=mptcpize
     command -v mptcpize >/dev/null || apt-get install -y -qq --no-install-recommends mptcpize >/dev/null
 fi
@@ -94,8 +105,8 @@ if [ -x "$binary" ]; then echo "version=$("$binary" --version 2>&1 | head -n 1)"
 async function install(inputs: Iperf3Inputs): Promise<Iperf3Outputs> {
     const script =
         inputs.from === "source"
-            ? scriptWithArguments(buildScript, [inputs.repository, inputs.tag, sourceDir, ...inputs.configureFlags])
-            : scriptWithArguments(packageScript, [inputs.package]);
+            ? scriptWithArguments(buildScript, [inputs.repository, inputs.tag, sourceDir, inputs.requireMptcpFlag ? "yes" : "no", ...inputs.configureFlags])
+            : scriptWithArguments(packageScript, [inputs.package, inputs.requireMptcpFlag ? "yes" : "no"]);
     const step = inputs.from === "source" ? `build iperf3 ${inputs.tag} from ${inputs.repository}` : `install iperf3 from the OS package ${inputs.package}`;
     const { stdout } = await runRemote(inputs.connection, { host: inputs.hostName, step, script, timeoutSeconds: 1800 });
     const values = parseKeyValues(stdout);
@@ -105,8 +116,8 @@ async function install(inputs: Iperf3Inputs): Promise<Iperf3Outputs> {
 /** The inputs that decide what gets built; a change in any of them means a rebuild. */
 function buildKey(inputs: Iperf3Inputs): string {
     return inputs.from === "source"
-        ? JSON.stringify(["source", inputs.repository, inputs.tag, inputs.configureFlags])
-        : JSON.stringify(["package", inputs.package]);
+        ? JSON.stringify(["source", inputs.repository, inputs.tag, inputs.configureFlags, inputs.requireMptcpFlag])
+        : JSON.stringify(["package", inputs.package, inputs.requireMptcpFlag]);
 }
 
 export const operations: pulumi.dynamic.ResourceProvider = {

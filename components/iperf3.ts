@@ -15,6 +15,8 @@ export interface Iperf3Args {
     configureFlags?: pulumi.Input<pulumi.Input<string>[]>;
     /** OS package for `from: package`; default `iperf3`. */
     package?: pulumi.Input<string>;
+    /** Fail unless the binary offers --mptcp; otherwise runs fall back to mptcpize. Default false. */
+    requireMptcpFlag?: pulumi.Input<boolean>;
 }
 
 export const upstreamIperf3Repository = "https://github.com/esnet/iperf.git";
@@ -50,6 +52,7 @@ export class Iperf3 extends pulumi.ComponentResource {
                 tag: args.tag ?? "3.21",
                 configureFlags: args.configureFlags ?? [],
                 package: args.package ?? "iperf3",
+                requireMptcpFlag: args.requireMptcpFlag ?? false,
                 providerVersion: iperf3ProviderVersion,
             },
             { parent: this },

@@ -2,17 +2,18 @@
 // ava's summary ("3 tests passed", "1 test failed", "2 tests skipped", ...) is counted as it streams.
 "use strict";
 const { spawn } = require("child_process");
+const path = require("path");
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
 const patterns = [
     [/^\s*(\d+) tests? passed/, "passed"],
     [/^\s*(\d+) tests? failed/, "failed"],
-    [/^\s*(\d+) (?:uncaught exceptions?|unhandled rejections?)/, "failed"],
+    [/^\s*(\d+) (?:uncaught exceptions?|unhandled rejections?|hooks? failed|tests? timed out)/, "failed"],
     [/^\s*(\d+) tests? skipped/, "skipped"],
     [/^\s*(\d+) tests? todo/, "skipped"],
 ];
 
-const ava = spawn(process.execPath, [require.resolve("ava/entrypoints/cli.mjs"), ...process.argv.slice(2)], {
+const ava = spawn(process.execPath, [path.join(__dirname, "..", "node_modules", "ava", "entrypoints", "cli.mjs"), ...process.argv.slice(2)], {
     stdio: ["ignore", "pipe", "inherit"],
 });
 let pending = "";

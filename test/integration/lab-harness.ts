@@ -48,19 +48,28 @@ export function writeStackFile(name: string, lab: Record<string, unknown>): void
     fs.writeFileSync(stackFilePath(name), `# Written by an integration test; removed when it ends.\n${yaml.dump({ config: { "mptcp-lab:lab": lab } })}`);
 }
 
-/**
- * Opens the test's stack; on teardown destroys it, removes the stack and its file, and takes the
- * bench down even when the destroy failed.
- */
-export async function openTestStack(t: ExecutionContext, options: TestLabOptions): Promise<Stack> {
+export interface TestStack {
+    stack: Stack;
+    /** Destroys the stack, removes it and its file, and takes the bench down even if that failed. */
+    cleanup(): Promise<void>;
+}
+
+export async function createTestStack(options: TestLabOptions, log: (line: string) => void = () => undefined): Promise<TestStack> {
     writeStackFile(options.name, testLab(options));
     const stack = await openLabStack(options.name);
-    t.teardown(async () => {
-        await stack.destroy().catch((error: Error) => t.log(`destroy failed: ${error.message}`));
+    const cleanup = async () => {
+        await stack.destroy().catch((error: Error) => log(`destroy failed: ${error.message}`));
         await stack.workspace.removeStack(stack.name).catch(() => undefined);
         fs.rmSync(stackFilePath(options.name), { force: true });
         await benchDown(options.name).catch(() => undefined);
-    });
+    };
+    return { stack, cleanup };
+}
+
+/** Opens the test's stack and cleans it up when the test ends. */
+export async function openTestStack(t: ExecutionContext, options: TestLabOptions): Promise<Stack> {
+    const { stack, cleanup } = await createTestStack(options, (line) => t.log(line));
+    t.teardown(cleanup);
     return stack;
 }
 
