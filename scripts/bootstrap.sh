@@ -64,12 +64,13 @@ install_npm_packages() {
 
 pulumi_version_of() { "$1" version 2>/dev/null | sed 's/^v//'; }
 
-# Builds one Go main package from a wrapper module under toolchain/ into $toolchain_bin.
+# Builds one Go main package from a module under toolchain/ into $toolchain_bin; a fifth argument
+# adds -ldflags.
 go_build_into_toolchain() {
-    local module_dir="$1" package="$2" binary="$3" version="$4" tmp
+    local module_dir="$1" package="$2" binary="$3" version="$4" extra_ldflags="${5:-}" tmp
     tmp=$(mktemp -d)
     (cd "$module_dir" && GOFLAGS=-mod=readonly go build -trimpath -o "$tmp/$binary" \
-        -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" "$package") \
+        -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version $extra_ldflags" "$package") \
         || { rm -rf "$tmp"; fail "building $binary from the Go module proxy failed (see above)" \
             "check that the Go module proxy is reachable (go env GOPROXY), or install Pulumi $PULUMI_VERSION yourself"; }
     mkdir -p "$toolchain_bin"
@@ -97,13 +98,29 @@ ensure_pulumi_cli() {
 }
 
 # The official distribution ships its language host beside the CLI; a Go-built toolchain needs one.
+# The module proxy serves it only as sdk/v3 v3.68.0, which cannot run policy packs, so the toolchain
+# gets that host under a versioned name and, as pulumi-language-nodejs, a shim that forwards to it
+# and runs policy packs itself (toolchain/language-nodejs-shim/). A stamp of the shim's sources
+# replaces an older cache, where pulumi-language-nodejs was the v3.68 host itself.
 ensure_language_host() {
-    local pulumi_dir
+    local pulumi_dir shim_dir="$repo_root/toolchain/language-nodejs-shim" stamp want
+    local real="pulumi-language-nodejs-v$LANGUAGE_HOST_SDK_VERSION"
     pulumi_dir=$(dirname "$(command -v pulumi)")
-    [ -x "$pulumi_dir/pulumi-language-nodejs" ] && return 0
-    log "building the Node.js language host from sdk/v3 v$LANGUAGE_HOST_SDK_VERSION"
-    go_build_into_toolchain "$repo_root/toolchain/language-nodejs" \
-        github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs pulumi-language-nodejs "$LANGUAGE_HOST_SDK_VERSION"
+    if [ "$pulumi_dir" != "$toolchain_bin" ] && [ -x "$pulumi_dir/pulumi-language-nodejs" ]; then return 0; fi
+    stamp="$toolchain_bin/.pulumi-language-nodejs.sha256"
+    want=$(cat "$shim_dir"/go.mod "$shim_dir"/go.sum "$shim_dir"/*.go | sha256sum | cut -d' ' -f1)
+    if [ -x "$toolchain_bin/$real" ] && [ -x "$toolchain_bin/pulumi-language-nodejs" ] \
+        && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
+    # Without Go, what is there came with the official installer, which ships a complete host.
+    if ! command -v go >/dev/null && [ -x "$toolchain_bin/pulumi-language-nodejs" ]; then return 0; fi
+    if [ ! -x "$toolchain_bin/$real" ]; then
+        log "building the Node.js language host from sdk/v3 v$LANGUAGE_HOST_SDK_VERSION"
+        go_build_into_toolchain "$repo_root/toolchain/language-nodejs" \
+            github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "$real" "$LANGUAGE_HOST_SDK_VERSION"
+    fi
+    log "building the Node.js language host shim that runs policy packs"
+    go_build_into_toolchain "$shim_dir" . pulumi-language-nodejs "$LANGUAGE_HOST_SDK_VERSION" "-X main.realHostName=$real"
+    echo "$want" >"$stamp"
 }
 
 # Dynamic providers run through this shim, which the official distribution also ships.
