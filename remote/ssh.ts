@@ -38,10 +38,14 @@ export class RemoteStepError extends Error {
         message: string,
         readonly hint: string,
         readonly detail?: RemoteResult,
-        options?: { cause?: unknown },
+        options?: { cause?: unknown; beforeReady?: boolean },
     ) {
         super(`${host}: ${step}: ${message}`, options);
+        this.beforeReady = options?.beforeReady ?? false;
     }
+
+    /** The connection failed before the session was ready: no command ran. */
+    readonly beforeReady: boolean;
 }
 
 /** The key blob of `type base64 [comment]`, to compare with what the server presents. */
@@ -57,14 +61,17 @@ function lastLines(text: string, count: number): string {
     return text.trimEnd().split("\n").slice(-count).join("\n");
 }
 
-/** Runs one script as root (through `sudo -n` for other users) and collects its output. */
-export async function runRemote(connection: HostConnection, step: RemoteStep): Promise<RemoteResult> {
-    const pinned = hostKeyBlob(connection.hostKey);
+/** Tries for a connection that fails before its session is ready (nothing has run then). */
+const connectAttempts = 3;
+
+/** One SSH session running the script; `beforeReady` on the error says whether anything ran. */
+function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): Promise<RemoteResult> {
     const timeoutSeconds = step.timeoutSeconds ?? 600;
     const command = connection.user === "root" ? "bash -s" : "sudo -n bash -s";
     let presentedKey: Buffer | undefined;
+    let ready = false;
 
-    const result = await new Promise<RemoteResult>((resolve, reject) => {
+    return new Promise<RemoteResult>((resolve, reject) => {
         const client = new Client();
         let settled = false;
         let timer: NodeJS.Timeout | undefined = undefined;
@@ -84,6 +91,7 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
         }, timeoutSeconds * 1000);
 
         client.on("ready", () => {
+            ready = true;
             client.exec(command, (error: Error | undefined, channel: ClientChannel) => {
                 if (error) return finish(error);
                 let stdout = "";
@@ -103,7 +111,7 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
                           "if the host was re-imaged, put its new key in the lab definition (ssh-keyscan, checked out of band)", undefined, { cause: error })
                     : new RemoteStepError("ssh-connect", step.host, step.step,
                           `cannot connect to ${connection.user}@${connection.address}:${connection.port}: ${error.message}`,
-                          "check that the host is up, reachable from this machine, and accepts the lab's key", undefined, { cause: error }),
+                          "check that the host is up, reachable from this machine, and accepts the lab's key", undefined, { cause: error, beforeReady: !ready }),
             );
         });
         const config: ConnectConfig = {
@@ -120,6 +128,23 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
         };
         client.connect(config);
     });
+}
+
+/** Runs one script as root (through `sudo -n` for other users) and collects its output. */
+export async function runRemote(connection: HostConnection, step: RemoteStep): Promise<RemoteResult> {
+    const pinned = hostKeyBlob(connection.hostKey);
+    let result: RemoteResult | undefined;
+    for (let attempt = 1; result === undefined; attempt++) {
+        try {
+            result = await runOnce(connection, step, pinned);
+        } catch (error) {
+            // A host that is booting, or an sshd throttling parallel logins, drops connections
+            // before the handshake; nothing has run yet, so another attempt is safe.
+            const retryable = error instanceof RemoteStepError && error.code === "ssh-connect" && error.beforeReady;
+            if (!retryable || attempt >= connectAttempts) throw error;
+            await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+        }
+    }
 
     if ((step.check ?? true) && result.exitCode !== 0) {
         throw new RemoteStepError("remote-step-failed", step.host, step.step,
