@@ -8,7 +8,7 @@ import { providerShim } from "./provider-shim";
 import { parseKeyValues, requireSafe, scriptWithArguments, shellSafe } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
-export const iperf3ProviderVersion = "2";
+export const iperf3ProviderVersion = "3";
 const sourceDir = "/usr/local/src/mptcp-lab/iperf3";
 
 export interface Iperf3Inputs {
@@ -54,6 +54,15 @@ git -C "$src" clean -q -fdx
 cd "$src"
 ./configure -q "$@" > configure.log 2>&1 || { tail -n 20 configure.log >&2; exit 4; }
 make -s -j"$(nproc)" > make.log 2>&1 || { tail -n 20 make.log >&2; exit 5; }
+# Judge the build before installing it, so that a rejected tag never replaces a working iperf3.
+mode=native
+if ! ./src/iperf3 --help 2>&1 | grep -q -- '--mptcp'; then
+    if [ "$require_mptcp" = yes ]; then
+        echo "iperf3 $tag built without --mptcp: tags before 3.19 lack it, and configure enables it only when IPPROTO_MPTCP compiles" >&2
+        exit 8
+    fi
+    mode=mptcpize
+fi
 make -s install > install.log 2>&1 || { tail -n 20 install.log >&2; exit 6; }
 ldconfig
 version=$(/usr/local/bin/iperf3 --version 2>&1 | head -n 1)
@@ -61,14 +70,8 @@ case "$version" in
     "iperf $tag "*|"iperf $tag") ;;
     *) echo "the installed iperf3 reports \\"$version\\", not $tag: an older libiperf may shadow the new one (check ldconfig -p | grep libiperf)" >&2; exit 7 ;;
 esac
-mode=native
-if ! /usr/local/bin/iperf3 --help 2>&1 | grep -q -- '--mptcp'; then
-    if [ "$require_mptcp" = yes ]; then
-        echo "iperf3 $tag built without --mptcp: tags before 3.19 lack it, and configure enables it only when IPPROTO_MPTCP compiles" >&2
-        exit 8
-    fi
-    mode=mptcpize
-    command -v mptcpize >/dev/null || apt-get install -y -qq --no-install-recommends mptcpize >/dev/null
+if [ "$mode" = mptcpize ] && ! command -v mptcpize >/dev/null; then
+    apt-get install -y -qq --no-install-recommends mptcpize >/dev/null
 fi
 echo "binary=/usr/local/bin/iperf3"
 echo "version=$version"

@@ -73,7 +73,7 @@ export async function openTestStack(t: ExecutionContext, options: TestLabOptions
     return stack;
 }
 
-/** Runs a command inside one of the bench's hosts (its network namespace), not through SSH. */
+/** Runs a command in one of the bench's hosts' network namespace (not its file system), not through SSH. */
 export async function inHost(benchName: string, hostName: string, command: string[]): Promise<string> {
     const { execFile } = await import("child_process");
     const status = await benchStatus(benchName);
@@ -81,5 +81,19 @@ export async function inHost(benchName: string, hostName: string, command: strin
     if (!host) throw new Error(`bench ${benchName} has no host ${hostName}`);
     return new Promise((resolve, reject) =>
         execFile("ip", ["netns", "exec", host.namespace, ...command], (error, stdout, stderr) => (error ? reject(new Error(`${command.join(" ")}: ${stderr}`)) : resolve(stdout))),
+    );
+}
+
+/** Runs a command on one of the bench's hosts over SSH, with the bench's key and pinned host keys. */
+export async function onHost(benchName: string, hostName: string, command: string[]): Promise<string> {
+    const { execFile } = await import("child_process");
+    const status = await benchStatus(benchName);
+    const host = status.hosts.find((h) => h.name === hostName);
+    if (!host) throw new Error(`bench ${benchName} has no host ${hostName}`);
+    const options = ["-i", status.privateKeyPath, "-o", `UserKnownHostsFile=${status.knownHostsPath}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
+    return new Promise((resolve, reject) =>
+        execFile("ssh", [...options, `${host.user}@${host.managementAddress}`, "--", ...command], (error, stdout, stderr) =>
+            error ? reject(new Error(`${hostName}: ${command.join(" ")}: ${stderr}`)) : resolve(stdout),
+        ),
     );
 }
