@@ -67,6 +67,7 @@ function provision(host: HostSpec) {
         role: host.role,
         endpoints: host.endpoints.map((e) => ({ address: e.address, device: e.device, flags: [...e.flags], ...(e.id === undefined ? {} : { id: e.id }) })),
         limits: { ...host.limits },
+        persist: host.persist,
     });
     return { spec: host, pi, headers, iperf3, endpoints };
 }

@@ -2,8 +2,10 @@
 // namespace (so it vanishes with the host), new UTS and PID namespaces, a tiny init as PID 1, and
 // sshd from the base image. Files the bench owns are written into the upper dir before the mount.
 
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { emulatedBootIdFile } from "../remote/host-facts";
 import { BenchError } from "./errors";
 import { run } from "./exec";
 import { assertMountablePath, type HostPaths } from "./naming";
@@ -104,7 +106,7 @@ function writeIntoUpper(
     fs.chmodSync(target, file.mode);
 }
 
-/** Identity, keys and apt proxy of a host; call only while the host is stopped (overlay unmounted). */
+/** Identity, keys, apt proxy and boot id of a host; call only while the host is stopped (overlay unmounted). */
 export function writeHostFiles(baseImage: string, paths: HostPaths, files: HostFiles): void {
     for (const directory of [paths.upper, paths.work, paths.root]) fs.mkdirSync(directory, { recursive: true, mode: 0o755 });
     const layers = { lower: baseImage, upper: paths.upper };
@@ -119,6 +121,8 @@ export function writeHostFiles(baseImage: string, paths: HostPaths, files: HostF
     writeIntoUpper(layers, "home/pi/.ssh/authorized_keys", `${files.authorizedKey}\n`, { mode: 0o600, owner: pi, newDirectory: { mode: 0o700, owner: pi } });
     const proxy = `// Written by the mptcp-lab bench: the mirror is reached through the bench's proxy.\nAcquire::http::Proxy "${files.aptProxyUrl}";\n`;
     writeIntoUpper(layers, "etc/apt/apt.conf.d/01mptcp-lab-proxy", proxy, { mode: 0o644 });
+    // Every start is a boot: a new boot id, as a real host gets from its kernel.
+    writeIntoUpper(layers, emulatedBootIdFile.slice(1), `${randomUUID()}\n`, { mode: 0o644 });
 }
 
 export interface StartedHost {

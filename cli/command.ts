@@ -1,9 +1,14 @@
 // What every subcommand module provides, the exit codes they share, and the usage error.
 
-/** Exit codes of mptcp-lab: 0 success, 1 failure (error or an unhealthy result), 2 wrong usage. */
+/**
+ * Exit codes of mptcp-lab, the same for every command: 0 success, 1 failure (an error or an
+ * unhealthy result), 2 drift found (`drift` only, as Terraform's `plan -detailed-exitcode`), 64
+ * wrong usage (sysexits' EX_USAGE, so that a mistyped option is never taken for drift).
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export const EXIT_DRIFT = 2;
+export const EXIT_USAGE = 64;
 
 export interface CommandIo {
     readonly stdout: NodeJS.WritableStream;
@@ -18,7 +23,7 @@ export interface Command {
     run(args: readonly string[], io: CommandIo): Promise<number>;
 }
 
-/** Wrong arguments: printed with the command's usage, exit code 2. */
+/** Wrong arguments: printed with the command's usage, exit code 64 (EXIT_USAGE). */
 export class UsageError extends Error {
     readonly usage: string;
 

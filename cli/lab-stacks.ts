@@ -2,8 +2,8 @@
 // command line reports (bench, host, headers, iperf3, endpoints, failover test).
 import * as fs from "fs";
 import * as path from "path";
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { repositoryRoot } from "../toolchain";
+import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { engineEnvironment, pulumiRoot, repositoryRoot, toolchainPaths } from "../toolchain";
 import { openStack } from "../toolchain/workspace";
 import { UsageError } from "./command";
 
@@ -31,6 +31,13 @@ export function selectStacks(selection: { stack?: string[]; all?: boolean }, usa
 
 export function openLabStack(name: string): Promise<Stack> {
     return openStack({ workDir: repositoryRoot, stackName: name });
+}
+
+/** Selects a stack that exists; unlike openLabStack it never creates one (it throws StackNotFoundError). */
+export async function selectExistingLabStack(name: string): Promise<Stack> {
+    const paths = toolchainPaths();
+    const pulumiCommand = await PulumiCommand.get({ root: pulumiRoot(paths) });
+    return LocalWorkspace.selectStack({ workDir: repositoryRoot, stackName: name }, { pulumiCommand, envVars: engineEnvironment(paths) });
 }
 
 const stepOfType: Readonly<Record<string, string>> = {

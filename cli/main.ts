@@ -1,6 +1,7 @@
 // mptcp-lab command line. Subcommands live in their own modules, listed in COMMANDS: adding one is
-// one line here. Exit codes: 0 success; 1 failure (an error, or `bench status` of a bench that is
-// not running); 2 wrong usage. `--debug` adds stack traces to errors.
+// one line here. Exit codes (cli/command.ts): 0 success; 1 failure (an error, or `bench status` of
+// a bench that is not running); 2 drift found (`drift`); 64 wrong usage. `--debug` adds stack
+// traces to errors.
 
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command";
 
@@ -9,6 +10,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
     up: async () => (await import("./lab-commands")).upCommand,
     test: async () => (await import("./lab-commands")).testCommand,
     destroy: async () => (await import("./lab-commands")).destroyCommand,
+    drift: async () => (await import("./drift")).driftCommand,
     validate: async () => adaptValidate(await import("./validate")),
 };
 

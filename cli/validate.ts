@@ -1,15 +1,16 @@
 // `mptcp-lab validate FILE...`: checks lab files and stack files (recognised by a top-level
 // `config:` key) and prints every problem. Touches no network and no engine.
 // Exit codes: 0 every file is usable (warnings may be printed), 1 some file has errors,
-// 2 the command line is wrong.
+// 64 the command line is wrong.
 import { formatProblem, LabError, loadLabFile, type LabProblem } from "../lab";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./command";
 
 export const VALIDATE_USAGE = `Usage: mptcp-lab validate FILE...
 
 Checks each lab file or Pulumi stack file (stacks/Pulumi.<stack>.yaml, the lab under
 config: mptcp-lab:lab) and prints every problem as file:line:column severity code path.
 
-Exit codes: 0 all files usable (warnings allowed), 1 errors found, 2 usage error.
+Exit codes: 0 all files usable (warnings allowed), 1 errors found, 64 usage error.
 `;
 
 export interface ValidateOutput {
@@ -19,12 +20,12 @@ export interface ValidateOutput {
 export async function runValidate(argv: string[], out: ValidateOutput = process.stdout): Promise<number> {
     if (argv.includes("--help") || argv.includes("-h")) {
         out.write(VALIDATE_USAGE);
-        return 0;
+        return EXIT_OK;
     }
     const unknownOption = argv.find((argument) => argument.startsWith("-"));
     if (argv.length === 0 || unknownOption !== undefined) {
         out.write(`${unknownOption === undefined ? "No file given." : `Unknown option ${unknownOption}.`}\n${VALIDATE_USAGE}`);
-        return 2;
+        return EXIT_USAGE;
     }
     let failed = false;
     for (const file of argv) {
@@ -35,7 +36,7 @@ export async function runValidate(argv: string[], out: ValidateOutput = process.
         out.write(`${file}: ${errors === 0 ? "valid" : "invalid"}${summary(errors, warnings)}\n`);
         failed ||= errors > 0;
     }
-    return failed ? 1 : 0;
+    return failed ? EXIT_FAILURE : EXIT_OK;
 }
 
 function validateFile(file: string): readonly LabProblem[] {

@@ -1,13 +1,14 @@
 // Dynamic provider for a host's baseline: `net.mptcp.enabled=1` now and at every boot (sysctl.d),
-// and the facts mptcp-lab reports about the host. A refresh re-reads both, so drift in the switch
-// shows up and facts follow reboots and upgrades.
+// and the facts mptcp-lab reports about the host. A refresh re-reads both, and `read` returns the
+// live switch and file as inputs too, so drift shows as a diff of those fields; facts follow
+// reboots (the boot id) and upgrades.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
 import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
-export const hostStateProviderVersion = "2";
+export const hostStateProviderVersion = "3";
 export const sysctlFile = "/etc/sysctl.d/90-mptcp-lab.conf";
 // With eth0 and wlan0 on one subnet, a host would answer ARP for both addresses on both
 // interfaces ("ARP flux") and traffic meant for one path would ride the other; loose
@@ -25,15 +26,15 @@ const sysctlContent = [
 export interface HostStateInputs {
     connection: HostConnection;
     hostName: string;
+    /** `net.mptcp.enabled`: always true as declared; the live value after `read`. */
+    mptcpEnabled: boolean;
+    /** The sysctl.d file holds exactly what mptcp-lab writes: always true as declared; live after `read`. */
+    persisted: boolean;
     providerVersion: string;
 }
 
 export interface HostStateOutputs extends HostStateInputs {
     facts: HostFacts;
-    /** Live `net.mptcp.enabled`. */
-    mptcpEnabled: boolean;
-    /** Whether the sysctl.d file holds exactly what mptcp-lab wrote. */
-    persisted: boolean;
 }
 
 async function readState(connection: HostConnection, hostName: string) {
@@ -59,7 +60,11 @@ async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
 
 export const operations: pulumi.dynamic.ResourceProvider = {
     async check(_olds: HostStateInputs, news: HostStateInputs) {
-        return { inputs: news };
+        // The provider only switches MPTCP on: turning it off could cut other software's connections.
+        const failures = (["mptcpEnabled", "persisted"] as const)
+            .filter((property) => news[property] !== true)
+            .map((property) => ({ property, reason: `mptcp-lab only sets ${property} to true, not ${JSON.stringify(news[property])}` }));
+        return { inputs: news, failures };
     },
     async diff(_id: string, olds: HostStateOutputs, news: HostStateInputs) {
         const drifted = !olds.mptcpEnabled || !olds.persisted;
@@ -73,7 +78,9 @@ export const operations: pulumi.dynamic.ResourceProvider = {
         return { outs: await enable(news) };
     },
     async read(id: string, props: HostStateOutputs) {
-        return { id, props: { ...props, ...(await readState(props.connection, props.hostName)) } };
+        const live = await readState(props.connection, props.hostName);
+        const inputs: HostStateInputs = { connection: props.connection, hostName: props.hostName, mptcpEnabled: live.mptcpEnabled, persisted: live.persisted, providerVersion: props.providerVersion };
+        return { id, props: { ...props, ...live }, inputs };
     },
     async delete() {
         // MPTCP stays on: turning it off could cut connections other software on the host relies on.

@@ -1,15 +1,16 @@
-// Dynamic provider for one host's MPTCP endpoint table and limits. Outputs are the host's live
-// state, and `read` returns it as inputs too, so a refresh shows drift field by field.
+// Dynamic provider for one host's MPTCP endpoint table and limits, and with `persist` the boot
+// unit that re-applies them. Outputs are the host's live state, and `read` returns it as inputs
+// too, so a refresh shows drift field by field; the unit shows up as its hash.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
+import * as unit from "./mptcp-boot-unit";
 import * as model from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
 import { HostConnection, runRemote } from "../remote/ssh";
-import { scriptWithArguments, shellSafe } from "../remote/shell";
-
+import { parseKeyValues, scriptWithArguments, shellSafe } from "../remote/shell";
 
 /** Bump when the provider's behaviour changes, so that an update picks the new code up. */
-export const mptcpEndpointsProviderVersion = "1";
+export const mptcpEndpointsProviderVersion = "2";
 
 export interface MptcpEndpointsInputs {
     connection: HostConnection;
@@ -17,6 +18,8 @@ export interface MptcpEndpointsInputs {
     role: "client" | "server";
     endpoints: Endpoint[];
     limits: Limits;
+    /** Install the boot unit; after `read`, whether the host has one. */
+    persist: boolean;
     providerVersion: string;
 }
 
@@ -25,13 +28,23 @@ export interface MptcpEndpointsOutputs extends MptcpEndpointsInputs {
     previousLimits: Limits;
     /** iproute2 flags on managed addresses that mptcp-lab does not manage, e.g. `implicit`. */
     unmanagedFlags: Record<string, string[]>;
+    /** sha256 of the host's boot unit file, "" when it has none. */
+    bootUnitSha256: string;
+    bootUnitEnabled: boolean;
 }
 
+const unitArguments = [unit.bootUnitPath, unit.bootUnitWantsLink];
+
+/** Endpoints, limits and the boot unit, in one SSH round trip. */
 async function readLive(connection: HostConnection, hostName: string, declared: readonly Endpoint[]) {
     const declaredIds = new Set(declared.filter((e) => e.id !== undefined).map((e) => e.address));
-    const result = await runRemote(connection, { host: hostName, step: "read MPTCP endpoints", script: model.readStateScript, timeoutSeconds: 60 });
-    return model.parseEndpointState(result.stdout, declaredIds);
+    const script = scriptWithArguments(`${model.readStateScript}echo '--- boot unit'\n${unit.readBootUnitScript}`, unitArguments);
+    const result = await runRemote(connection, { host: hostName, step: "read MPTCP endpoints", script, timeoutSeconds: 60 });
+    const [endpointPart, unitPart = ""] = result.stdout.split("--- boot unit\n");
+    return { ...model.parseEndpointState(endpointPart, declaredIds), bootUnit: unit.parseBootUnitState(parseKeyValues(unitPart)) };
 }
+
+type LiveState = Awaited<ReturnType<typeof readLive>>;
 
 async function applyDesired(inputs: MptcpEndpointsInputs) {
     const live = await readLive(inputs.connection, inputs.hostName, inputs.endpoints);
@@ -44,11 +57,30 @@ async function applyDesired(inputs: MptcpEndpointsInputs) {
             timeoutSeconds: 60,
         });
     }
+    if (!unit.sameBootUnit(live.bootUnit, unit.expectedBootUnit(inputs))) {
+        const [step, script] = inputs.persist
+            ? ["install the MPTCP boot unit", scriptWithArguments(unit.installBootUnitScript, [...unitArguments, unit.renderBootUnit(inputs)])]
+            : ["remove the MPTCP boot unit", scriptWithArguments(unit.removeBootUnitScript, unitArguments)];
+        await runRemote(inputs.connection, { host: inputs.hostName, step, script, timeoutSeconds: 60 });
+    }
     return { before: live, after: await readLive(inputs.connection, inputs.hostName, inputs.endpoints) };
 }
 
-function liveInputs(inputs: MptcpEndpointsInputs, live: { endpoints: Endpoint[]; limits: Limits }): MptcpEndpointsInputs {
-    return { ...inputs, endpoints: live.endpoints, limits: live.limits };
+/** The inputs as the host has them: what `read` returns, and what outputs repeat. */
+function liveInputs(inputs: MptcpEndpointsInputs, live: LiveState): MptcpEndpointsInputs {
+    return {
+        connection: inputs.connection,
+        hostName: inputs.hostName,
+        role: inputs.role,
+        endpoints: live.endpoints,
+        limits: live.limits,
+        persist: live.bootUnit.sha256 !== "",
+        providerVersion: inputs.providerVersion,
+    };
+}
+
+function liveOutputs(inputs: MptcpEndpointsInputs, live: LiveState, previousLimits: Limits): MptcpEndpointsOutputs {
+    return { ...liveInputs(inputs, live), previousLimits, unmanagedFlags: live.unmanagedFlags, bootUnitSha256: live.bootUnit.sha256, bootUnitEnabled: live.bootUnit.enabled };
 }
 
 export const operations: pulumi.dynamic.ResourceProvider = {
@@ -65,31 +97,30 @@ export const operations: pulumi.dynamic.ResourceProvider = {
             const value = news.limits[key];
             if (!Number.isInteger(value) || value < 0 || value > 8) failures.push({ property: `limits.${key}`, reason: `${value} is outside 0..8, the kernel's range` });
         }
+        if (typeof news.persist !== "boolean") failures.push({ property: "persist", reason: `${JSON.stringify(news.persist)} is not true or false` });
         return { inputs: { ...news, endpoints: failures.length ? news.endpoints : model.sortEndpoints(news.endpoints) }, failures };
     },
 
     async diff(_id: string, olds: MptcpEndpointsOutputs, news: MptcpEndpointsInputs) {
         const connectionChanged = JSON.stringify(olds.connection) !== JSON.stringify(news.connection);
         const stateChanged = model.compareEndpointState(news, olds).length > 0;
-        return { changes: connectionChanged || stateChanged || olds.providerVersion !== news.providerVersion };
+        const unitChanged = !unit.sameBootUnit({ sha256: olds.bootUnitSha256, enabled: olds.bootUnitEnabled }, unit.expectedBootUnit(news));
+        return { changes: connectionChanged || stateChanged || unitChanged || olds.providerVersion !== news.providerVersion };
     },
 
     async create(inputs: MptcpEndpointsInputs) {
         const { before, after } = await applyDesired(inputs);
-        const outs: MptcpEndpointsOutputs = { ...liveInputs(inputs, after), previousLimits: before.limits, unmanagedFlags: after.unmanagedFlags };
-        return { id: `mptcp-endpoints/${inputs.hostName}`, outs };
+        return { id: `mptcp-endpoints/${inputs.hostName}`, outs: liveOutputs(inputs, after, before.limits) };
     },
 
     async update(_id: string, olds: MptcpEndpointsOutputs, news: MptcpEndpointsInputs) {
         const { after } = await applyDesired(news);
-        const outs: MptcpEndpointsOutputs = { ...liveInputs(news, after), previousLimits: olds.previousLimits, unmanagedFlags: after.unmanagedFlags };
-        return { outs };
+        return { outs: liveOutputs(news, after, olds.previousLimits) };
     },
 
     async read(id: string, props: MptcpEndpointsOutputs) {
         const live = await readLive(props.connection, props.hostName, props.endpoints);
-        const inputs = liveInputs(props, live);
-        return { id, props: { ...props, ...inputs, unmanagedFlags: live.unmanagedFlags }, inputs };
+        return { id, props: liveOutputs(props, live, props.previousLimits), inputs: liveInputs(props, live) };
     },
 
     async delete(_id: string, props: MptcpEndpointsOutputs) {
@@ -99,7 +130,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
             await runRemote(props.connection, {
                 host: props.hostName,
                 step: "remove MPTCP endpoints",
-                script: scriptWithArguments(model.commandsToScript(commands), []),
+                script: scriptWithArguments(`${model.commandsToScript(commands)}${unit.removeBootUnitScript}`, unitArguments),
                 timeoutSeconds: 60,
             });
         } catch (error) {

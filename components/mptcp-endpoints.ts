@@ -12,34 +12,50 @@ export interface MptcpEndpointsArgs {
     endpoints: pulumi.Input<pulumi.Input<Endpoint>[]>;
     /** `ip mptcp limits`: additional subflows and accepted ADD_ADDRs per connection. */
     limits: pulumi.Input<Limits>;
+    /** Install a boot unit (systemd oneshot) that re-applies the endpoints and limits at every boot; default false. */
+    persist?: pulumi.Input<boolean>;
 }
 
 class MptcpEndpointState extends pulumi.dynamic.Resource {
     declare readonly endpoints: pulumi.Output<Endpoint[]>;
     declare readonly limits: pulumi.Output<Limits>;
     declare readonly unmanagedFlags: pulumi.Output<Record<string, string[]>>;
+    declare readonly bootUnitSha256: pulumi.Output<string>;
     constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
-        super(mptcpEndpointsProvider, name, { ...props, previousLimits: undefined, unmanagedFlags: undefined }, { ...opts, additionalSecretOutputs: ["connection"] }, "mptcp-lab", "MptcpEndpointState");
+        const outputs = { previousLimits: undefined, unmanagedFlags: undefined, bootUnitSha256: undefined, bootUnitEnabled: undefined };
+        super(mptcpEndpointsProvider, name, { ...props, ...outputs }, { ...opts, additionalSecretOutputs: ["connection"] }, "mptcp-lab", "MptcpEndpointState");
     }
 }
 
 /**
- * A host's MPTCP endpoints and limits, kept exactly as declared. Outputs are what the host has;
- * a refresh re-reads them, so drift shows as a diff of this resource.
+ * A host's MPTCP endpoints and limits, kept exactly as declared, and with `persist` a boot unit
+ * that restores them after a reboot. Outputs are what the host has; a refresh re-reads them, so
+ * drift shows as a diff of this resource.
  */
 export class MptcpEndpoints extends pulumi.ComponentResource {
     readonly endpoints: pulumi.Output<Endpoint[]>;
     readonly limits: pulumi.Output<Limits>;
+    /** sha256 of the boot unit on the host; "" when it has none. */
+    readonly bootUnitSha256: pulumi.Output<string>;
 
     constructor(name: string, args: MptcpEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mptcp-lab:host:MptcpEndpoints", name, {}, { parent: args.host, ...opts });
         const state = new MptcpEndpointState(
             `${name}-state`,
-            { connection: args.host.connection, hostName: args.host.hostName, role: args.role, endpoints: args.endpoints, limits: args.limits, providerVersion: mptcpEndpointsProviderVersion },
+            {
+                connection: args.host.connection,
+                hostName: args.host.hostName,
+                role: args.role,
+                endpoints: args.endpoints,
+                limits: args.limits,
+                persist: args.persist ?? false,
+                providerVersion: mptcpEndpointsProviderVersion,
+            },
             { parent: this },
         );
         this.endpoints = state.endpoints;
         this.limits = state.limits;
-        this.registerOutputs({ endpoints: this.endpoints, limits: this.limits });
+        this.bootUnitSha256 = state.bootUnitSha256;
+        this.registerOutputs({ endpoints: this.endpoints, limits: this.limits, bootUnitSha256: this.bootUnitSha256 });
     }
 }

@@ -15,7 +15,7 @@ class HostState extends pulumi.dynamic.Resource {
     declare readonly mptcpEnabled: pulumi.Output<boolean>;
     declare readonly persisted: pulumi.Output<boolean>;
     constructor(name: string, args: { connection: pulumi.Input<HostConnection>; hostName: string }, opts: pulumi.CustomResourceOptions) {
-        const props = { ...args, providerVersion: hostStateProviderVersion, facts: undefined, mptcpEnabled: undefined, persisted: undefined };
+        const props = { ...args, mptcpEnabled: true, persisted: true, providerVersion: hostStateProviderVersion, facts: undefined };
         super(hostStateProvider, name, props, { ...opts, additionalSecretOutputs: ["connection"] }, "mptcp-lab", "HostState");
     }
 }

@@ -1,5 +1,11 @@
 // What mptcp-lab reads about a host: OS, kernel, architecture, MPTCP switch, interfaces, boot id.
 
+/**
+ * Written by the emulated bench at each start of a host. Emulated hosts share this machine's
+ * kernel and so its boot id; this file gives each one a boot id of its own. Real hosts lack it.
+ */
+export const emulatedBootIdFile = "/etc/mptcp-lab/emulated-boot-id";
+
 export interface InterfaceFacts {
     name: string;
     /** IPv4 addresses with prefix length. */
@@ -13,6 +19,7 @@ export interface HostFacts {
     osCodename: string;
     kernelRelease: string;
     architecture: string;
+    /** Changes at every boot: the kernel's, or the emulated host's own (see emulatedBootIdFile). */
     bootId: string;
     /** `net.mptcp.enabled`; null when the kernel has no MPTCP at all. */
     mptcpEnabled: boolean | null;
@@ -26,7 +33,7 @@ export const readFactsScript = [
     'echo "os_codename=${VERSION_CODENAME:-}"',
     'echo "kernel=$(uname -r)"',
     'echo "arch=$(uname -m)"',
-    'echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"',
+    `echo "boot_id=$(cat ${emulatedBootIdFile} 2>/dev/null || cat /proc/sys/kernel/random/boot_id)"`,
     'echo "mptcp_enabled=$(cat /proc/sys/net/mptcp/enabled 2>/dev/null || echo absent)"',
     "echo '--- addresses'",
     "ip -j -4 addr show",

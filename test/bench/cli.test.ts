@@ -35,7 +35,7 @@ test(usage, ["bench", "down", "extra"], /unexpected arguments: extra/);
 test(usage, ["bench", "status", "--index", "3"], /bench status does not take --index/);
 test(usage, ["bench", "up", "--purge"], /bench up does not take --purge/);
 
-test("mptcp-lab without a command prints the commands and exits 2", async (t) => {
+test("mptcp-lab without a command prints the commands and exits 64", async (t) => {
     const output = capture();
     t.is(await main([], output.io), EXIT_USAGE);
     t.regex(output.stdout(), /bench +create, inspect or remove/);

@@ -1,5 +1,6 @@
 import test from "ava";
 import { join, relative } from "node:path";
+import { EXIT_USAGE } from "../../cli/command";
 import { runValidate } from "../../cli/validate";
 
 const ROOT = join(__dirname, "..", "..");
@@ -72,14 +73,14 @@ test("a missing file is reported as unreadable with exit code 1", async (t) => {
     t.is(placeOfLine(lines[0]), `${missing}:1:1 error file-unreadable`);
 });
 
-test("no file at all is a usage error with exit code 2", async (t) => {
+test("no file at all is a usage error with exit code 64", async (t) => {
     const { code, lines } = await validate();
-    t.is(code, 2);
+    t.is(code, EXIT_USAGE);
     t.true(lines.some((line) => line.startsWith("Usage: mptcp-lab validate")));
 });
 
-test("an unknown option is a usage error with exit code 2", async (t) => {
-    t.is((await validate("--fast", EMULATED_STACK)).code, 2);
+test("an unknown option is a usage error with exit code 64", async (t) => {
+    t.is((await validate("--fast", EMULATED_STACK)).code, EXIT_USAGE);
 });
 
 test("--help prints the usage and exits 0", async (t) => {

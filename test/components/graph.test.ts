@@ -10,10 +10,12 @@ interface Registered {
 }
 const registered: Registered[] = [];
 
-pulumi.runtime.setMocks(
+// setMocks does its work before returning; its promise carries nothing.
+void pulumi.runtime.setMocks(
     {
         newResource(args: pulumi.runtime.MockResourceArgs) {
-            const { __provider, ...inputs } = args.inputs;
+            // The serialised provider is the same for every dynamic resource: leave it out.
+            const inputs = Object.fromEntries(Object.entries(args.inputs).filter(([key]) => key !== "__provider"));
             registered.push({ type: args.type, name: args.name, inputs });
             return { id: `${args.name}-id`, state: { ...inputs, kernelRelease: "6.12.47+rpt-rpi-v8", version: "iperf 3.21", mptcp: "native" } };
         },
@@ -54,9 +56,16 @@ test.before(async () => {
         endpoints: [{ address: "172.31.0.173", device: "wlan0", flags: ["subflow"] }],
         limits: { subflows: 2, addAddrAccepted: 4 },
     });
+    const persistent = new MptcpEndpoints("client-persistent-endpoints", {
+        host: pi,
+        role: "client",
+        endpoints: [{ address: "172.31.0.173", device: "wlan0", flags: ["subflow"] }],
+        limits: { subflows: 2, addAddrAccepted: 4 },
+        persist: true,
+    });
     urns = await Promise.all([pi, headers, iperf3, endpoints].map(urnsOf));
     // Children register asynchronously; their outputs resolve once they have.
-    await Promise.all([valueOf(pi.facts), valueOf(headers.kernelRelease), valueOf(iperf3.version), valueOf(endpoints.endpoints)]);
+    await Promise.all([valueOf(pi.facts), valueOf(headers.kernelRelease), valueOf(iperf3.version), valueOf(endpoints.endpoints), valueOf(persistent.endpoints)]);
 });
 
 test("a Raspberry Pi host owns its headers, iperf3 and endpoints, each backed by its own dynamic resource", (t) => {
@@ -71,6 +80,7 @@ test("a Raspberry Pi host owns its headers, iperf3 and endpoints, each backed by
         "pulumi-nodejs:dynamic/mptcp-lab:Iperf3Install client-iperf3-install",
         "pulumi-nodejs:dynamic/mptcp-lab:KernelHeadersInstall client-headers-install",
         "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState client-endpoints-state",
+        "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState client-persistent-endpoints-state",
     ]);
 });
 
@@ -83,10 +93,19 @@ test("the headers default to the package that matches the running kernel", (t) =
     t.like(registered.find((r) => r.name === "client-headers-install")!.inputs, { package: "auto", hostName: "client" });
 });
 
-test("the endpoint state receives the declared endpoints and limits", (t) => {
+test("the endpoint state receives the declared endpoints and limits, without a boot unit by default", (t) => {
     const state = registered.find((r) => r.name === "client-endpoints-state")!;
     t.deepEqual(state.inputs.endpoints, [{ address: "172.31.0.173", device: "wlan0", flags: ["subflow"] }]);
     t.deepEqual(state.inputs.limits, { subflows: 2, addAddrAccepted: 4 });
+    t.is(state.inputs.persist, false);
+});
+
+test("persist asks the endpoint state for a boot unit", (t) => {
+    t.is(registered.find((r) => r.name === "client-persistent-endpoints-state")!.inputs.persist, true);
+});
+
+test("the host state declares MPTCP on and mptcp-lab's sysctl.d file, so that a refresh shows either drifting", (t) => {
+    t.like(registered.find((r) => r.name === "client-state")!.inputs, { hostName: "client", mptcpEnabled: true, persisted: true });
 });
 
 const secretSignature = "4dabf18193072939515e22adb298388d";

@@ -1,0 +1,104 @@
+// `mptcp-lab drift [--stack NAME]... [--all] [--concurrency N] [--json]`: does each host still have
+// what its stack expects? One refresh preview per stack through the Automation API, limited to the
+// hosts' HostState and MptcpEndpointState: the engine reads the hosts, and nothing is written to
+// the stack's state. Exit codes as Terraform's `plan -detailed-exitcode`: 0 clean, 2 drift, 1 error.
+import { parseArgs } from "node:util";
+import { ConcurrentUpdateError, type EngineEvent, type Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { type Command, type CommandIo, EXIT_OK, UsageError } from "./command";
+import { driftTargets, engineErrorMessages, stackDriftFromEvents } from "./drift-events";
+import { classifyCheckError, type DriftErrorCode, driftReport, type DriftReport, exitCodeOf, failedStack, formatDriftReport, type StackDrift } from "./drift-report";
+import { selectExistingLabStack, selectStacks } from "./lab-stacks";
+
+const usage = [
+    "Usage: mptcp-lab drift [--stack NAME]... [--all] [--concurrency N] [--json]",
+    "",
+    "Compares what each stack expects of its hosts (MPTCP endpoints, limits, boot unit,",
+    "net.mptcp.enabled and its sysctl.d file) with what the hosts have, through a refresh preview",
+    "that never writes the stack's state. A changed boot id marks drift that a reboot caused.",
+    "",
+    "  --stack NAME      a stack from stacks/ (repeatable; default: emulated)",
+    "  --all             every stack in stacks/",
+    "  --concurrency N   stacks checked at once (default 4)",
+    "  --json            the report as JSON, version 1 (docs/drift.md)",
+    "",
+    "Exit codes: 0 no drift, 2 drift, 1 a stack could not be checked (even when others drifted), 64 wrong usage.",
+].join("\n");
+
+const options = {
+    stack: { type: "string", multiple: true },
+    all: { type: "boolean" },
+    concurrency: { type: "string", default: "4" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+/** Opens a stack by name; the tests pass their own. */
+export type StackOpener = (name: string) => Promise<Stack>;
+
+/** One stack's drift. Every failure becomes a stack with status `error`: it is never drift. */
+export async function checkStackDrift(name: string, open: StackOpener = selectExistingLabStack): Promise<StackDrift> {
+    const events: EngineEvent[] = [];
+    try {
+        const stack = await open(name);
+        await stack.preview({ refresh: true, target: driftTargets(name), color: "never", onEvent: (event) => events.push(event) });
+    } catch (error) {
+        const message = engineErrorMessages(events)[0] ?? firstLine(error);
+        return failedStack(name, errorCode(error, message), message);
+    }
+    return stackDriftFromEvents(name, events);
+}
+
+function errorCode(error: unknown, message: string): DriftErrorCode {
+    if (error instanceof StackNotFoundError) return "not-deployed";
+    if (error instanceof ConcurrentUpdateError) return "stack-busy";
+    return classifyCheckError(message);
+}
+
+/** The first line that says something, for errors the engine did not report as an event. */
+function firstLine(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error);
+    const line = text.split("\n").find((candidate) => /error/i.test(candidate)) ?? text.split("\n")[0];
+    return line.trim().replace(/^error:\s*/i, "");
+}
+
+/** Runs `work` on every item, at most `limit` at a time; results keep the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+    const results: R[] = new Array<R>(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
+export async function checkStacksDrift(names: readonly string[], concurrency: number, open?: StackOpener): Promise<DriftReport> {
+    return driftReport(await mapBounded(names, concurrency, (name) => checkStackDrift(name, open)));
+}
+
+async function run(args: readonly string[], io: CommandIo): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: [...args], options, strict: true }).values;
+    } catch (error) {
+        throw new UsageError((error as Error).message, usage);
+    }
+    if (parsed.help) {
+        io.stdout.write(`${usage}\n`);
+        return EXIT_OK;
+    }
+    if (!/^[1-9][0-9]?$/.test(parsed.concurrency)) throw new UsageError(`--concurrency takes 1 to 99, not ${JSON.stringify(parsed.concurrency)}`, usage);
+    if (parsed.all && parsed.stack) throw new UsageError("give --stack or --all, not both", usage);
+    const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
+    const report = await checkStacksDrift(names, Number(parsed.concurrency));
+    io.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : formatDriftReport(report));
+    return exitCodeOf(report);
+}
+
+export const driftCommand: Command = {
+    summary: "compare the hosts with their stacks (endpoints, limits, MPTCP switch); exit 2 on drift",
+    run,
+};
