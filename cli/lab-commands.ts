@@ -10,6 +10,9 @@ import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks } from 
 
 type Action = "up" | "test" | "destroy";
 
+/** Said before every `up` and `test`: the machine-wide lock in the failover test's provider. */
+export const ONE_AT_A_TIME = "failover tests run one at a time on this machine (the others wait their turn)";
+
 const usage = (action: Action) =>
     [
         `Usage: mptcp-lab ${action} [--stack NAME]... [--all] [--concurrency N] [--no-table]`,
@@ -19,7 +22,7 @@ const usage = (action: Action) =>
         "  --concurrency N   stacks at once (default 1); failover tests still run one at a time",
         "  --no-table        print the summary only, not every interval",
         "",
-        "Exit codes: 0 every stack succeeded, 1 a stack failed, 2 wrong usage.",
+        "Exit codes: 0 every stack succeeded, 1 a stack failed, 64 wrong usage.",
     ].join("\n");
 
 const options = {
@@ -78,6 +81,7 @@ function makeCommand(action: Action, summary: string): Command {
             if (!/^[1-9][0-9]?$/.test(parsed.concurrency)) throw new UsageError(`--concurrency takes 1 to 99, not ${JSON.stringify(parsed.concurrency)}`, usage(action));
             const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage(action));
             const results: StackResult[] = names.map((name) => ({ name }));
+            if (action !== "destroy") io.stdout.write(`${action}: ${names.length} stack(s), ${parsed.concurrency} at once; ${ONE_AT_A_TIME}\n`);
             const running = new Set<Stack>();
             const cancel = () => {
                 io.stderr.write("\ncancelling: running updates stop at the next safe point; links are restored on the hosts\n");

@@ -12,6 +12,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
     destroy: async () => (await import("./lab-commands")).destroyCommand,
     drift: async () => (await import("./drift")).driftCommand,
     validate: async () => adaptValidate(await import("./validate")),
+    classroom: async () => (await import("./classroom")).classroomCommand,
+    report: async () => (await import("./report")).reportCommand,
 };
 
 /** `validate` predates the Command interface: wrap its entry point. */

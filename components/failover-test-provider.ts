@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
-import { analyseRun, clientArguments, flipArguments, restoreArguments, resultFileNames, serveArguments, serveStopArguments } from "../failover";
+import { analyseRun, clientArguments, FAILOVER_LOCK_PATH, flipArguments, lockTimeoutSeconds, restoreArguments, resultFileNames, serveArguments, serveStopArguments, withMachineLock } from "../failover";
 import type { FailoverMode, FailoverRun } from "../failover";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
@@ -140,7 +140,13 @@ function saveLocally(resultsRoot: string, remoteDir: string, mode: string, files
     for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
 }
 
+/** Failover tests share this machine's cores: one at a time across every stack and process. */
 async function runTest(inputs: FailoverTestInputs): Promise<FailoverTestOutputs> {
+    const purpose = `the failover test of ${inputs.client.name} and ${inputs.server.name} (${path.basename(inputs.resultsRoot)})`;
+    return withMachineLock(FAILOVER_LOCK_PATH, { timeoutSeconds: lockTimeoutSeconds(process.env), purpose }, () => runTestNow(inputs));
+}
+
+async function runTestNow(inputs: FailoverTestInputs): Promise<FailoverTestOutputs> {
     const runId = new Date().toISOString().replace(/[:.]/g, "-");
     await upload(inputs.client, inputs.runner);
     await upload(inputs.server, inputs.runner);

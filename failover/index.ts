@@ -23,3 +23,5 @@ export {
     shellCommand,
 } from "./runner";
 export type { ClientOptions, FlipOptions, LinkFailure, ServeOptions } from "./runner";
+export { acquireMachineLock, DEFAULT_LOCK_TIMEOUT_SECONDS, FAILOVER_LOCK_PATH, lockHolder, lockTimeoutSeconds, MachineLockError, withMachineLock } from "./machine-lock";
+export type { MachineLock, MachineLockOptions } from "./machine-lock";

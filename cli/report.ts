@@ -1,0 +1,82 @@
+// `mptcp-lab report [--stack NAME]... [--all] [--out DIR]`: an HTML report of the stacks' failover
+// results with charts, and a summary in the terminal. Reads stack outputs only; runs nothing on
+// the hosts.
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "node:util";
+import { StackNotFoundError } from "@pulumi/pulumi/automation";
+import type { FailoverOutput, FailoverReader, StackResult } from "../report";
+import { toolchainPaths } from "../toolchain";
+import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./command";
+import { selectExistingLabStack, selectStacks } from "./lab-stacks";
+
+const usage = [
+    "Usage: mptcp-lab report [--stack NAME]... [--all] [--out DIR]",
+    "",
+    "  --stack NAME   a stack from stacks/ (repeatable; default: emulated)",
+    "  --all          every stack in stacks/: one row per bench",
+    "  --out DIR      where index.html goes (default: ~/.local/state/mptcp-lab/reports)",
+    "",
+    "Exit codes: 0 every stack has a result, 1 a stack has none (the report is written anyway), 64 wrong usage.",
+].join("\n");
+
+const options = {
+    stack: { type: "string", multiple: true },
+    all: { type: "boolean" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+export interface ReportSources {
+    readFailover: FailoverReader;
+    selectStacks(selection: { stack?: string[]; all?: boolean }, usage: string): string[];
+    defaultOutDir(): string;
+}
+
+/** The `failover` output of a stack through the Automation API; undefined when it has none. */
+async function readFailoverOutput(name: string): Promise<FailoverOutput | undefined> {
+    const outputs = await (await selectExistingLabStack(name)).outputs();
+    return outputs.failover?.value as FailoverOutput | undefined;
+}
+
+async function readResult(name: string, read: FailoverReader): Promise<StackResult> {
+    try {
+        const failover = await read(name);
+        return failover?.mptcp ? { stack: name, failover } : { stack: name, missing: "no failover result yet (run `mptcp-lab up`)" };
+    } catch (error) {
+        return { stack: name, missing: error instanceof StackNotFoundError ? "the stack has not been created (run `mptcp-lab up`)" : `unreadable: ${(error as Error).message.split("\n")[0]}` };
+    }
+}
+
+export function makeReportCommand(sources: ReportSources): Command {
+    return {
+        summary: "write an HTML report of failover results with charts, and print a summary",
+        async run(args: readonly string[], io: CommandIo) {
+            let parsed;
+            try {
+                parsed = parseArgs({ args: [...args], options, strict: true }).values;
+            } catch (error) {
+                throw new UsageError((error as Error).message, usage);
+            }
+            if (parsed.help) {
+                io.stdout.write(`${usage}\n`);
+                return EXIT_OK;
+            }
+            const names = sources.selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
+            const results = await Promise.all(names.map((name) => readResult(name, sources.readFailover)));
+            const { reportHtml, terminalSummary } = await import("../report");
+            const outDir = path.resolve(parsed.out ?? sources.defaultOutDir());
+            fs.mkdirSync(outDir, { recursive: true });
+            const file = path.join(outDir, "index.html");
+            fs.writeFileSync(file, await reportHtml(results, new Date()));
+            io.stdout.write(`${terminalSummary(results)}\n\nReport: ${file}\n`);
+            return results.every((result) => result.failover) ? EXIT_OK : EXIT_FAILURE;
+        },
+    };
+}
+
+export const reportCommand = makeReportCommand({
+    readFailover: readFailoverOutput,
+    selectStacks,
+    defaultOutDir: () => path.join(toolchainPaths().stateRoot, "reports"),
+});

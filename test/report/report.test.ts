@@ -1,0 +1,85 @@
+import test from "ava";
+import { benchRow, escapeHtml, linkRows, renderSvg, reportHtml, sparkline, subflowRows, terminalSummary, throughputRows, throughputSpec } from "../../report";
+import { classroomResults, recordedFailover } from "./fixture";
+
+test("the chart's data has one row per interval of both runs, in Mbit/s", (t) => {
+    const failover = recordedFailover();
+    const rows = throughputRows(failover);
+    t.is(rows.length, failover.mptcp.intervals.length + (failover.control?.intervals.length ?? 0));
+    t.deepEqual([...new Set(rows.map((row) => row.run))], ["MPTCP (mptcpize)", "plain TCP (control)"]);
+    const first = failover.mptcp.intervals[0];
+    t.deepEqual(rows[0], { run: "MPTCP (mptcpize)", seconds: (first.start + first.end) / 2, mbits: first.bitsPerSecond / 1e6 });
+});
+
+test("the link's moments come from each run's measured link events", (t) => {
+    const failover = recordedFailover();
+    t.deepEqual(
+        linkRows(failover).map((row) => `${row.run}: ${row.label} at ${row.seconds.toFixed(2)}`),
+        ["MPTCP (mptcpize): wlan0 down at 3.00", "MPTCP (mptcpize): wlan0 up at 7.00", "plain TCP (control): wlan0 down at 3.01", "plain TCP (control): wlan0 up at 7.00"],
+    );
+});
+
+test("only subflow and address events are marked, not connection events", (t) => {
+    const rows = subflowRows(recordedFailover());
+    t.deepEqual([...new Set(rows.map((row) => row.event))].sort(), ["ANNOUNCED", "SF_ESTABLISHED"]);
+    t.is(rows.filter((row) => row.event === "SF_ESTABLISHED").length, 4);
+    t.true(rows.some((row) => row.detail === "198.18.0.173 -> 198.18.0.218"));
+});
+
+test("the headless renderer draws the chart's axes, lines, rules and event symbols as SVG", async (t) => {
+    const svg = await renderSvg(throughputSpec("emulated", recordedFailover()));
+    t.regex(svg, /^<svg /);
+    // Vega draws each of the two axes as a grid group and a group with ticks, labels and title.
+    t.is((svg.match(/class="mark-group role-axis"/g) ?? []).length, 4);
+    t.regex(svg, />time since the test started \(s\)</);
+    for (const mark of ["mark-line", "mark-rule", "mark-text", "mark-symbol"]) t.regex(svg, new RegExp(`class="${mark} role-mark`), mark);
+    t.regex(svg, />wlan0 down</);
+    t.regex(svg, />throughput \(Mbit\/s\)</);
+});
+
+test("a bench row carries baseline, dip, stall, recovery, survival and MPTCP verification", (t) => {
+    t.deepEqual(benchRow(classroomResults()[0]), {
+        stack: "t-class-1",
+        baseline: "273 Mbits/sec",
+        dip: "0 bits/sec at 3.20 s",
+        stall: "0.50 s",
+        recovery: "0.50 s to 147 Mbits/sec",
+        survived: "yes",
+        mptcpVerified: "yes (2 subflows)",
+        control: "stall 6.70 s, recovery never",
+    });
+    t.like(benchRow(classroomResults()[1]), { survived: "no", mptcpVerified: "no", recovery: "never" });
+    t.like(benchRow(classroomResults()[2]), { stack: "t-class-3", baseline: "no failover result yet (run `mptcp-lab up`)", survived: "" });
+});
+
+test("the HTML report has one table row per bench and one chart per bench with a result", async (t) => {
+    const html = await reportHtml(classroomResults(), new Date("2026-01-02T03:04:05Z"));
+    t.is((html.match(/<tr data-stack=/g) ?? []).length, 3);
+    t.is((html.match(/<figure class="chart"/g) ?? []).length, 2);
+    t.is((html.match(/<svg /g) ?? []).length, 2);
+    t.regex(html, /<p class="missing">no failover result yet/);
+    t.notRegex(html, /<script/);
+});
+
+test("text in the HTML report is escaped", (t) => {
+    t.is(escapeHtml(`<b a="1">'&'</b>`), "&lt;b a=&quot;1&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;");
+});
+
+test("a sparkline drops to the lowest block while the plain-TCP control is stalled", (t) => {
+    const failover = recordedFailover();
+    const control = failover.control;
+    if (!control) return t.fail("the fixture has a control run");
+    const line = sparkline(control, 20, 300e6);
+    t.is([...line].length, 20);
+    // 20 buckets over 10 s: buckets 8 to 12 (4 s to 6.5 s) lie wholly inside the outage.
+    t.deepEqual([...line].slice(8, 13), ["▁", "▁", "▁", "▁", "▁"]);
+    t.not([...line][0], "▁");
+});
+
+test("the terminal summary has the table and a sparkline per run of every stack with a result", (t) => {
+    const lines = terminalSummary(classroomResults(), 30).split("\n");
+    t.regex(lines[0], /^bench +baseline +dip \(lowest\) +stall +recovery time +survived +MPTCP verified/);
+    t.is(lines.filter((line) => line.startsWith("t-class-")).length, 3 + 2);
+    t.is(lines.filter((line) => /^ {2}(mptcp|tcp) +[▁▂▃▄▅▆▇█ ]{30}$/.test(line)).length, 4);
+    t.true(lines.includes("t-class-1  (wlan0 down 3.0 s, up 7.0 s)"));
+});
