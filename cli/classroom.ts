@@ -1,8 +1,7 @@
 // `mptcp-lab classroom init --benches N --from STACK [--prefix NAME] [--first-index K] [--force]`:
 // bench stacks for a classroom, one per student bench, from a template stack.
-import { parseArgs } from "node:util";
 import * as path from "path";
-import { type Command, type CommandIo, EXIT_OK, UsageError } from "./command";
+import { type Command, type CommandIo, EXIT_OK, parseCommandOptions, parseCount, UsageError } from "./command";
 import { RUNTIME_ROOT } from "../bench/naming";
 import { planClassroom, writeClassroom } from "./classroom-plan";
 import { stacksDir } from "./lab-stacks";
@@ -41,17 +40,9 @@ export function makeClassroomCommand(stacksDir: string, runningBenchesDir?: stri
                 return EXIT_OK;
             }
             if (subcommand !== "init") throw new UsageError(subcommand === undefined ? "classroom needs a subcommand" : `unknown classroom subcommand ${JSON.stringify(subcommand)}`, usage);
-            let parsed;
-            try {
-                parsed = parseArgs({ args: rest, options, strict: true }).values;
-            } catch (error) {
-                throw new UsageError((error as Error).message, usage);
-            }
-            if (parsed.help) {
-                io.stdout.write(`${usage}\n`);
-                return EXIT_OK;
-            }
-            if (parsed.benches === undefined || !/^[1-9][0-9]?$/.test(parsed.benches)) throw new UsageError(`--benches takes 1 to 99, not ${JSON.stringify(parsed.benches ?? "nothing")}`, usage);
+            const parsed = parseCommandOptions(rest, options, usage, io);
+            if (!parsed) return EXIT_OK;
+            const benches = parseCount("--benches", parsed.benches, usage);
             if (parsed.from === undefined) throw new UsageError("--from STACK is required", usage);
             if (!/^[a-z][a-z0-9-]*$/.test(parsed.prefix)) throw new UsageError(`--prefix takes lower-case letters, digits and dashes, starting with a letter, not ${JSON.stringify(parsed.prefix)}`, usage);
             if (!/^[0-9]{1,3}$/.test(parsed["first-index"]) || Number(parsed["first-index"]) > 255) throw new UsageError(`--first-index takes 0 to 255, not ${JSON.stringify(parsed["first-index"])}`, usage);
@@ -59,7 +50,7 @@ export function makeClassroomCommand(stacksDir: string, runningBenchesDir?: stri
             const planned = planClassroom({
                 stacksDir,
                 from: parsed.from,
-                benches: Number(parsed.benches),
+                benches,
                 prefix: parsed.prefix,
                 firstIndex: Number(parsed["first-index"]),
                 force: parsed.force === true,

@@ -1,4 +1,5 @@
 // What every subcommand module provides, the exit codes they share, and the usage error.
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /**
  * Exit codes of mptcp-lab, the same for every command: 0 success, 1 failure (an error or an
@@ -39,4 +40,35 @@ export function wantsPlainOutput(io: CommandIo): boolean {
     const onTerminal = (io.stdout as NodeJS.WriteStream).isTTY === true;
     const inCi = io.environment.CI !== undefined && io.environment.CI !== "" && io.environment.CI !== "false";
     return !onTerminal || inCi;
+}
+
+/**
+ * Parses a command's options strictly. Returns undefined when `--help` was asked for (the usage is
+ * then printed); wrong options become a UsageError.
+ */
+type OptionValues<T extends NonNullable<ParseArgsConfig["options"]>> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>["values"];
+
+export function parseCommandOptions<T extends NonNullable<ParseArgsConfig["options"]>>(
+    args: readonly string[],
+    options: T,
+    usage: string,
+    io: CommandIo,
+): OptionValues<T> | undefined {
+    let values: OptionValues<T>;
+    try {
+        values = parseArgs({ args: [...args], options, strict: true }).values;
+    } catch (error) {
+        throw new UsageError((error as Error).message, usage);
+    }
+    if ((values as { help?: boolean }).help) {
+        io.stdout.write(`${usage}\n`);
+        return undefined;
+    }
+    return values;
+}
+
+/** A whole number from 1 to 99 given to an option such as --concurrency. */
+export function parseCount(option: string, text: string | undefined, usage: string): number {
+    if (text === undefined || !/^[1-9][0-9]?$/.test(text)) throw new UsageError(`${option} takes 1 to 99, not ${JSON.stringify(text ?? "nothing")}`, usage);
+    return Number(text);
 }

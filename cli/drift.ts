@@ -2,9 +2,8 @@
 // what its stack expects? One refresh preview per stack through the Automation API, limited to the
 // hosts' HostState and MptcpEndpointState: the engine reads the hosts, and nothing is written to
 // the stack's state. Exit codes as Terraform's `plan -detailed-exitcode`: 0 clean, 2 drift, 1 error.
-import { parseArgs } from "node:util";
 import { ConcurrentUpdateError, type EngineEvent, type Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { type Command, type CommandIo, EXIT_OK, UsageError } from "./command";
+import { type Command, type CommandIo, EXIT_OK, parseCommandOptions, parseCount, UsageError } from "./command";
 import { driftTargets, engineErrorMessages, stackDriftFromEvents } from "./drift-events";
 import { classifyCheckError, type DriftErrorCode, driftReport, type DriftReport, exitCodeOf, failedStack, formatDriftReport, type StackDrift } from "./drift-report";
 import { selectExistingLabStack, selectStacks } from "./lab-stacks";
@@ -80,20 +79,12 @@ export async function checkStacksDrift(names: readonly string[], concurrency: nu
 }
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
-    let parsed;
-    try {
-        parsed = parseArgs({ args: [...args], options, strict: true }).values;
-    } catch (error) {
-        throw new UsageError((error as Error).message, usage);
-    }
-    if (parsed.help) {
-        io.stdout.write(`${usage}\n`);
-        return EXIT_OK;
-    }
-    if (!/^[1-9][0-9]?$/.test(parsed.concurrency)) throw new UsageError(`--concurrency takes 1 to 99, not ${JSON.stringify(parsed.concurrency)}`, usage);
+    const parsed = parseCommandOptions(args, options, usage, io);
+    if (!parsed) return EXIT_OK;
+    const concurrency = parseCount("--concurrency", parsed.concurrency, usage);
     if (parsed.all && parsed.stack) throw new UsageError("give --stack or --all, not both", usage);
     const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
-    const report = await checkStacksDrift(names, Number(parsed.concurrency));
+    const report = await checkStacksDrift(names, concurrency);
     io.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : formatDriftReport(report));
     return exitCodeOf(report);
 }

@@ -1,11 +1,10 @@
 // `mptcp-lab up | test | destroy [--stack NAME]... [--all] [--concurrency N]`: lab stacks through
 // the Automation API, with live progress per stack and the failover result at the end.
-import { parseArgs } from "node:util";
 import { Listr } from "listr2";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { formatRunTable } from "../failover";
 import type { FailoverRun } from "../failover";
-import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, UsageError, wantsPlainOutput } from "./command";
+import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, wantsPlainOutput } from "./command";
 import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks } from "./lab-stacks";
 
 type Action = "up" | "test" | "destroy";
@@ -68,20 +67,12 @@ function makeCommand(action: Action, summary: string): Command {
     return {
         summary,
         async run(args: readonly string[], io: CommandIo) {
-            let parsed;
-            try {
-                parsed = parseArgs({ args: [...args], options, strict: true }).values;
-            } catch (error) {
-                throw new UsageError((error as Error).message, usage(action));
-            }
-            if (parsed.help) {
-                io.stdout.write(`${usage(action)}\n`);
-                return EXIT_OK;
-            }
-            if (!/^[1-9][0-9]?$/.test(parsed.concurrency)) throw new UsageError(`--concurrency takes 1 to 99, not ${JSON.stringify(parsed.concurrency)}`, usage(action));
+            const parsed = parseCommandOptions(args, options, usage(action), io);
+            if (!parsed) return EXIT_OK;
+            const concurrency = parseCount("--concurrency", parsed.concurrency, usage(action));
             const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage(action));
             const results: StackResult[] = names.map((name) => ({ name }));
-            if (action !== "destroy") io.stdout.write(`${action}: ${names.length} stack(s), ${parsed.concurrency} at once; ${ONE_AT_A_TIME}\n`);
+            if (action !== "destroy") io.stdout.write(`${action}: ${names.length} stack(s), ${concurrency} at once; ${ONE_AT_A_TIME}\n`);
             const running = new Set<Stack>();
             const cancel = () => {
                 io.stderr.write("\ncancelling: running updates stop at the next safe point; links are restored on the hosts\n");
@@ -105,7 +96,7 @@ function makeCommand(action: Action, summary: string): Command {
                     },
                 })),
                 {
-                    concurrent: Number(parsed.concurrency),
+                    concurrent: concurrency,
                     exitOnError: false,
                     renderer: wantsPlainOutput(io) ? "simple" : "default",
                     fallbackRenderer: "simple",

@@ -3,11 +3,10 @@
 // the hosts.
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "node:util";
 import { StackNotFoundError } from "@pulumi/pulumi/automation";
 import type { FailoverOutput, FailoverReader, StackResult } from "../report";
 import { toolchainPaths } from "../toolchain";
-import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./command";
+import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions } from "./command";
 import { selectExistingLabStack, selectStacks } from "./lab-stacks";
 
 const usage = [
@@ -52,16 +51,8 @@ export function makeReportCommand(sources: ReportSources): Command {
     return {
         summary: "write an HTML report of failover results with charts, and print a summary",
         async run(args: readonly string[], io: CommandIo) {
-            let parsed;
-            try {
-                parsed = parseArgs({ args: [...args], options, strict: true }).values;
-            } catch (error) {
-                throw new UsageError((error as Error).message, usage);
-            }
-            if (parsed.help) {
-                io.stdout.write(`${usage}\n`);
-                return EXIT_OK;
-            }
+            const parsed = parseCommandOptions(args, options, usage, io);
+            if (!parsed) return EXIT_OK;
             const names = sources.selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
             const results = await Promise.all(names.map((name) => readResult(name, sources.readFailover)));
             const { reportHtml, terminalSummary } = await import("../report");
