@@ -2,7 +2,7 @@
 // validate it, create the components, export the host facts and the failover results.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { BenchPlan } from "./bench";
+import { benchPlanFromLab } from "./bench/plan";
 import { EmulatedBench, FailoverTest, HostConnectionArgs, Iperf3, KernelHeaders, MptcpEndpoints, RaspberryPi } from "./components";
 import { formatProblem, LabError, loadLabFromStackFile } from "./lab";
 import type { HostSpec, LabSpec } from "./lab";
@@ -24,21 +24,9 @@ function loadLab(): LabSpec {
     }
 }
 
-function benchPlan(lab: LabSpec): BenchPlan {
-    const bench = lab.bench!;
-    return {
-        name: bench.name,
-        subnet: bench.subnet,
-        managementSubnet: bench.managementSubnet,
-        suite: bench.suite,
-        hosts: lab.hosts.map((host) => ({ name: host.name, interfaces: host.interfaces.map((i) => ({ name: i.name, cidr: i.cidr })) })),
-        shaping: { ...bench.shaping },
-        ...(bench.sharedBottleneckMbit === undefined ? {} : { sharedBottleneckMbit: bench.sharedBottleneckMbit }),
-    };
-}
-
 const lab = loadLab();
-const bench = lab.bench ? new EmulatedBench(lab.bench.name, { plan: benchPlan(lab) }) : undefined;
+const benchPlan = benchPlanFromLab(lab);
+const bench = benchPlan ? new EmulatedBench(benchPlan.name, { plan: benchPlan }) : undefined;
 
 function connectionOf(host: HostSpec): HostConnectionArgs {
     if (bench) return bench.connectionFor(host.name);

@@ -1,7 +1,7 @@
 // The bench plan: what a bench should look like. Defaults mirror the seed lab (two Pis, eth0 and
 // wlan0 on one /24), moved into 198.18.0.0/15. Pure functions, no I/O.
 
-import type { TcShapingSpec } from "../lab/types";
+import type { LabSpec, TcShapingSpec } from "../lab/types";
 import {
     BENCH_ADDRESS_RANGE,
     contains,
@@ -212,4 +212,19 @@ export function canonicalPlan(plan: BenchPlan): string {
 export function planDifferences(before: BenchPlan, after: BenchPlan): string[] {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort() as (keyof BenchPlan)[];
     return keys.filter((key) => canonicalJson(before[key]) !== canonicalJson(after[key]));
+}
+
+/** The bench a lab declares, as the bench module takes it (hosts and addresses from the lab). */
+export function benchPlanFromLab(lab: LabSpec): BenchPlan | undefined {
+    const bench = lab.bench;
+    if (!bench) return undefined;
+    return {
+        name: bench.name,
+        subnet: bench.subnet,
+        managementSubnet: bench.managementSubnet,
+        suite: bench.suite,
+        hosts: lab.hosts.map((host) => ({ name: host.name, interfaces: host.interfaces.map((i) => ({ name: i.name, cidr: i.cidr })) })),
+        shaping: { ...bench.shaping },
+        ...(bench.sharedBottleneckMbit === undefined ? {} : { sharedBottleneckMbit: bench.sharedBottleneckMbit }),
+    };
 }

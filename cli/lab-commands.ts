@@ -2,10 +2,13 @@
 // the Automation API, with live progress per stack and the failover result at the end.
 import { Listr } from "listr2";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import * as path from "path";
+import { benchPlanFromLab, benchStatus, benchUp } from "../bench";
 import { formatRunTable } from "../failover";
+import { loadLabFromStackFile } from "../lab";
 import type { FailoverRun } from "../failover";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, wantsPlainOutput } from "./command";
-import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks } from "./lab-stacks";
+import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
 
 type Action = "up" | "test" | "destroy";
 
@@ -38,21 +41,31 @@ interface StackResult {
     error?: Error;
 }
 
-async function runAction(action: Action, stack: Stack, report: (line: string) => void): Promise<OutputMap> {
+async function runAction(action: Action, stack: Stack, report: (line: string) => void, signal: AbortSignal): Promise<OutputMap> {
     const onEvent = (event: Parameters<typeof describeEngineEvent>[0]) => {
         const line = describeEngineEvent(event);
         if (line) report(line);
     };
     if (action === "destroy") {
-        await stack.destroy({ onEvent });
+        await stack.destroy({ onEvent, signal });
         return {};
     }
     if (action === "test") {
         const urn = failoverRunUrn(stack.name);
-        return (await stack.up({ onEvent, target: [urn], replace: [urn] })).outputs;
+        return (await stack.up({ onEvent, target: [urn], replace: [urn], signal })).outputs;
     }
+    // An emulated bench that is gone (a reboot takes every namespace) comes back first: the
+    // refresh below reads the hosts over SSH.
+    await repairBench(stack.name, report);
     // Refresh first, so that drift on the hosts is repaired by the same update.
-    return (await stack.up({ onEvent, refresh: true })).outputs;
+    return (await stack.up({ onEvent, refresh: true, signal })).outputs;
+}
+
+async function repairBench(stackName: string, report: (line: string) => void): Promise<void> {
+    const plan = benchPlanFromLab(loadLabFromStackFile(path.join(stacksDir, `Pulumi.${stackName}.yaml`)).spec);
+    if (!plan || (await benchStatus(plan.name)).state === "running") return;
+    report(`bench: bringing ${plan.name} back before the refresh`);
+    await benchUp(plan);
 }
 
 export function failoverSummary(name: string, outputs: OutputMap | undefined, withIntervals: boolean): string {
@@ -73,25 +86,28 @@ function makeCommand(action: Action, summary: string): Command {
             const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage(action));
             const results: StackResult[] = names.map((name) => ({ name }));
             if (action !== "destroy") io.stdout.write(`${action}: ${names.length} stack(s), ${concurrency} at once; ${ONE_AT_A_TIME}\n`);
-            const running = new Set<Stack>();
+            // Ctrl-C interrupts the engine the way the pulumi CLI's own Ctrl-C does: operations in
+            // flight finish and are recorded, nothing new starts; the hosts restore their links.
+            const cancellation = new AbortController();
             const cancel = () => {
-                io.stderr.write("\ncancelling: running updates stop at the next safe point; links are restored on the hosts\n");
-                for (const stack of running) void stack.cancel().catch(() => undefined);
+                if (cancellation.signal.aborted) return;
+                io.stderr.write("\ncancelling: operations in flight finish and are recorded; links are restored on the hosts\n");
+                cancellation.abort();
             };
-            process.once("SIGINT", cancel);
+            // `on`, not `once`: while a listener of ours remains, execa's exit handler does not re-raise
+            // the signal and take the engine down with this process.
+            process.on("SIGINT", cancel);
             const tasks = new Listr(
                 results.map((result) => ({
                     title: `${action} ${result.name}`,
                     task: async (_context: unknown, task: { output: string }) => {
-                        const stack = await openLabStack(result.name);
-                        running.add(stack);
                         try {
-                            result.outputs = await runAction(action, stack, (line) => (task.output = line));
+                            if (cancellation.signal.aborted) throw new Error("cancelled before it started");
+                            const stack = await openLabStack(result.name);
+                            result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal);
                         } catch (error) {
                             result.error = error as Error;
                             throw error;
-                        } finally {
-                            running.delete(stack);
                         }
                     },
                 })),
@@ -101,9 +117,16 @@ function makeCommand(action: Action, summary: string): Command {
                     renderer: wantsPlainOutput(io) ? "simple" : "default",
                     fallbackRenderer: "simple",
                     rendererOptions: { collapseErrors: false },
+                    registerSignalListeners: false,
                 },
             );
             await tasks.run().catch(() => undefined);
+            if (cancellation.signal.aborted) {
+                io.stderr.write("waiting for the engine to record what it finished\n");
+                for (const result of results) {
+                    if (!(await waitForStackUnlock(result.name))) io.stderr.write(`${result.name}: the engine still holds the stack; check it with \`pulumi stack --stack ${result.name}\`\n`);
+                }
+            }
             process.removeListener("SIGINT", cancel);
 
             for (const result of results) {
