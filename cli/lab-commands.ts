@@ -64,7 +64,7 @@ async function runAction(action: Action, stack: Stack, report: (line: string) =>
 async function repairBench(stackName: string, report: (line: string) => void): Promise<void> {
     const plan = benchPlanFromLab(loadLabFromStackFile(path.join(stacksDir, `Pulumi.${stackName}.yaml`)).spec);
     if (!plan || (await benchStatus(plan.name)).state === "running") return;
-    report(`bench: bringing ${plan.name} back before the refresh`);
+    report(`bench: ${plan.name} is not running; starting it before the refresh reads its hosts`);
     await benchUp(plan);
 }
 

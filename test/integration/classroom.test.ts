@@ -1,7 +1,7 @@
 // An emulated classroom on one machine, through the mptcp-lab command itself: three benches from a
 // template, up at concurrency 2, a drift check, a report, Ctrl-C in the middle of a failover test,
-// and destroy. The stacks are named one by one: `--all` would also take the repository's own
-// stacks (emulated, seed-lab).
+// a bench that vanished, and destroy. The stacks are named one by one: `--all` would also take the
+// repository's own stacks (emulated, seed-lab).
 import test from "ava";
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -102,6 +102,15 @@ test.serial("Ctrl-C during a failover test stops cleanly: the link comes back an
     t.false(await wlan0IsDown("t-class-1"), "wlan0 is up again when the command returns");
     const again = await mptcpLab(["up", "--stack", "t-class-1", "--no-table"]);
     t.is(again.code, 0, again.stderr);
+});
+
+test.serial("up brings back a bench that vanished, as at a reboot, and converges it with no drift left", async (t) => {
+    await benchDown("t-class-2");
+    const run = await mptcpLab(["up", "--stack", "t-class-2", "--no-table"]);
+    t.is(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    t.regex(run.stdout + run.stderr, /t-class-2 is not running; starting it before the refresh/);
+    const drift = await mptcpLab(["drift", "--stack", "t-class-2"]);
+    t.is(drift.code, 0, `${drift.stdout}\n${drift.stderr}`);
 });
 
 test.serial("destroy removes every bench of the classroom", async (t) => {
