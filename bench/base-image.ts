@@ -39,7 +39,8 @@ export function baseImageDir(suite: string, cache: string = cacheRoot()): string
     return path.join(cache, "bench-base", `${suite}-${digest.slice(0, 10)}`);
 }
 
-function mountPointsUnder(directory: string): string[] {
+/** Mount points at or below a directory, deepest first (the order to unmount them in). */
+export function mountPointsUnder(directory: string): string[] {
     const unescape = (text: string) => text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
     return fs
         .readFileSync("/proc/self/mountinfo", "utf8")

@@ -3,6 +3,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { mountPointsUnder } from "./base-image";
 import { BenchError } from "./errors";
 import { tryRun } from "./exec";
 import { listLinks, listNamespaces } from "./network";
@@ -35,15 +36,6 @@ async function stopAll(records: readonly (ProcessRecord | undefined)[], immediat
     await Promise.all(records.map((record) => stopProcess(record, { graceMs: 1_000, immediate })));
 }
 
-/** Bench directories mounted anywhere the root mount namespace sees. */
-function mountsUnder(directory: string): string[] {
-    return fs
-        .readFileSync("/proc/self/mountinfo", "utf8")
-        .split("\n")
-        .map((line) => line.split(" ")[4])
-        .filter((mountPoint) => mountPoint !== undefined && (mountPoint === directory || mountPoint.startsWith(`${directory}/`)));
-}
-
 async function removeEverything(benchName: string): Promise<void> {
     const state = readRuntimeState(benchName);
     const paths = benchPaths(benchName);
@@ -66,7 +58,7 @@ async function removeEverything(benchName: string): Promise<void> {
     if (state) await tryRun("ip", ["route", "del", "unreachable", state.plan.subnet]);
 
     const hostsDir = path.join(paths.stateDir, "hosts");
-    if (fs.existsSync(hostsDir) && mountsUnder(paths.stateDir).length === 0) {
+    if (fs.existsSync(hostsDir) && mountPointsUnder(paths.stateDir).length === 0) {
         for (const host of fs.readdirSync(hostsDir)) {
             for (const layer of ["upper", "work", "root"]) fs.rmSync(path.join(hostsDir, host, layer), { recursive: true, force: true });
         }
@@ -83,7 +75,7 @@ async function leftovers(benchName: string, recorded: readonly (ProcessRecord | 
     for (const link of (await listLinks()).keys()) if (link === bridge || link.startsWith(`${bridge}-`)) found.push(`link ${link}`);
     found.push(...recorded.filter(isRunning).map((record) => `process ${record?.pid}`));
     found.push(...serviceProcesses(benchName).map((pid) => `process ${pid}`));
-    found.push(...mountsUnder(benchPaths(benchName).stateDir).map((mountPoint) => `mount ${mountPoint}`));
+    found.push(...mountPointsUnder(benchPaths(benchName).stateDir).map((mountPoint) => `mount ${mountPoint}`));
     return found;
 }
 

@@ -9,7 +9,7 @@ import { emulatedBootIdFile } from "../remote/host-facts";
 import { BenchError } from "./errors";
 import { run } from "./exec";
 import { assertMountablePath, type HostPaths } from "./naming";
-import { childrenOf, fromNamespacePid, isRunning, type ProcessRecord, recordOf, startDetached, waitFor } from "./processes";
+import { childrenOf, fromNamespacePid, isRunning, logTail, type ProcessRecord, recordOf, startDetached, waitFor } from "./processes";
 
 /**
  * Run by the machine's bash inside the new mount, UTS and PID namespaces (argv: base, upper,
@@ -130,14 +130,6 @@ export interface StartedHost {
     readonly init: ProcessRecord;
 }
 
-function logTail(logPath: string): string {
-    try {
-        return fs.readFileSync(logPath, "utf8").trim().split("\n").slice(-6).join("\n");
-    } catch {
-        return "(no log)";
-    }
-}
-
 /** Starts the host's process tree in its network namespace and waits until its init runs. */
 export async function startHost(options: { namespace: string; hostName: string; baseImage: string; paths: HostPaths }): Promise<StartedHost> {
     const { paths } = options;
@@ -155,7 +147,7 @@ export async function startHost(options: { namespace: string; hostName: string; 
         return child !== undefined && fs.existsSync(`/proc/${child.pid}/root/run/mptcp-lab/ready`);
     }, 15_000);
     if (!ready || !init || !isRunning(launcher) || !isRunning(init)) {
-        throw new BenchError("BENCH_HOST_START_FAILED", `host ${options.hostName} did not start; ${paths.log} ends with:\n${logTail(paths.log)}`);
+        throw new BenchError("BENCH_HOST_START_FAILED", `host ${options.hostName} did not start; ${paths.log} ends with:\n${logTail(paths.log, 6)}`);
     }
     return { launcher, init };
 }
@@ -179,5 +171,5 @@ export async function startSshd(hostName: string, init: ProcessRecord): Promise<
 
 /** The last lines of the host's sshd log, read through the host's root while it runs. */
 export function sshdLogTail(init: ProcessRecord): string {
-    return logTail(`/proc/${init.pid}/root/var/log/sshd.log`);
+    return logTail(`/proc/${init.pid}/root/var/log/sshd.log`, 6);
 }

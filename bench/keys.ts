@@ -11,7 +11,7 @@ export interface KeyPair {
     readonly publicKey: string;
 }
 
-function publicKeyOf(publicKeyPath: string): string {
+export function publicKeyOf(publicKeyPath: string): string {
     return fs.readFileSync(publicKeyPath, "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
 }
 

@@ -170,3 +170,12 @@ export function isInNetworkNamespace(pid: number, namespace: string): boolean {
         return false;
     }
 }
+
+/** The last lines of a process's log, for an error message; "(no log)" when there is none. */
+export function logTail(logPath: string, lines: number): string {
+    try {
+        return fs.readFileSync(logPath, "utf8").trim().split("\n").slice(-lines).join("\n");
+    } catch {
+        return "(no log)";
+    }
+}

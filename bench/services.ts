@@ -8,7 +8,7 @@ import { BenchError } from "./errors";
 import { run } from "./exec";
 import { type BenchPaths } from "./naming";
 import { ownsListeningSocket } from "./probe";
-import { isRunning, type ProcessRecord, startDetached, stopProcess, waitFor } from "./processes";
+import { isRunning, logTail, type ProcessRecord, startDetached, stopProcess, waitFor } from "./processes";
 
 export const APT_PROXY_PORT = 3142;
 export const GIT_DAEMON_PORT = 9418;
@@ -44,20 +44,12 @@ export function aptProxyConfig(paths: BenchPaths, managementAddress: string): st
     ].join("\n");
 }
 
-function logTail(logPath: string): string {
-    try {
-        return fs.readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n");
-    } catch {
-        return "(no log)";
-    }
-}
-
 async function startService(name: string, command: string, args: readonly string[], logPath: string, address: string, port: number): Promise<ProcessRecord> {
     const record = startDetached(command, args, logPath);
     const listening = await waitFor(() => !isRunning(record) || ownsListeningSocket(record.pid, address, port), 10_000);
     if (!listening || !isRunning(record)) {
         await stopProcess(record, { graceMs: 1_000 });
-        throw new BenchError("BENCH_SERVICE_START_FAILED", `${name} does not listen on ${address}:${port}; ${logPath} ends with:\n${logTail(logPath)}`);
+        throw new BenchError("BENCH_SERVICE_START_FAILED", `${name} does not listen on ${address}:${port}; ${logPath} ends with:\n${logTail(logPath, 5)}`);
     }
     return record;
 }

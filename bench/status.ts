@@ -1,9 +1,9 @@
 // What a bench looks like now, checked against its plan: namespaces, links, addresses, processes
 // and the services' ports. Read-only: it never changes the bench.
 
-import * as fs from "node:fs";
 import { hasAddress, listLinks, listNamespaces, type LinkInfo, namespaceExists } from "./network";
 import { BenchError } from "./errors";
+import { publicKeyOf } from "./keys";
 import { benchPaths, bridgeForHost, hostPaths, isNamespaceOfBench, switchPort } from "./naming";
 import { BENCH_NAME_PATTERN, MANAGEMENT_INTERFACE, managementAddresses } from "./plan";
 import { readGreeting } from "./probe";
@@ -46,7 +46,7 @@ export interface BenchStatus {
 
 function readPublicKey(file: string): string {
     try {
-        return fs.readFileSync(file, "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
+        return publicKeyOf(file);
     } catch {
         return "";
     }

@@ -38,8 +38,8 @@ interface UpContext {
     readonly plan: BenchPlan;
     readonly log: (line: string) => void;
     state: BenchRuntimeState;
-    /** The bench already matched its plan and was healthy: every later task is a no-op. */
-    healthy: boolean;
+    /** Set when the bench already matched its plan and was healthy: every later task is a no-op. */
+    healthyStatus?: BenchStatus;
 }
 
 /** The bench's client key pair and every host's host key pair, generated on first use. */
@@ -68,8 +68,9 @@ async function checkExisting(context: UpContext): Promise<"done" | "unchanged"> 
     }
     if (existing) {
         context.state = existing;
-        context.healthy = (await collectStatus(plan.name)).state === "running";
-        return context.healthy ? "unchanged" : "done";
+        const status = await collectStatus(plan.name);
+        if (status.state === "running") context.healthyStatus = status;
+        return context.healthyStatus ? "unchanged" : "done";
     }
     const leftovers = listNamespaces().filter((namespace) => isNamespaceOfBench(plan.name, namespace));
     if (leftovers.length > 0) {
@@ -143,7 +144,7 @@ function upTasks(context: UpContext): BenchUpTask[] {
     // Every task after the first is a no-op on a healthy bench: that is the fast path.
     const unlessHealthy = (title: string, action: () => Promise<"done" | "unchanged">): BenchUpTask => ({
         title,
-        run: async () => (context.healthy ? "unchanged" : action()),
+        run: async () => (context.healthyStatus ? "unchanged" : action()),
     });
     return [
         { title: `Check bench ${plan.name}`, run: () => checkExisting(context) },
@@ -188,10 +189,11 @@ export async function benchUp(plan: BenchPlan, options: BenchUpOptions = {}): Pr
     const log = options.log ?? (() => undefined);
     return withBenchLock(plan.name, async () => {
         const state: BenchRuntimeState = { version: 1, plan, names: objectNames(plan), baseImage: "", hosts: {} };
-        const context: UpContext = { plan, log, state, healthy: false };
+        const context: UpContext = { plan, log, state };
         const tasks = upTasks(context);
         await (options.runTasks ? options.runTasks(tasks) : runSequentially(tasks, log));
-        const status = await collectStatus(plan.name);
+        // A bench found healthy was left as it was, so its status stands.
+        const status = context.healthyStatus ?? (await collectStatus(plan.name));
         if (status.state !== "running") {
             const problems = [...status.problems, ...status.hosts.flatMap((host) => host.problems.map((problem) => `${host.name}: ${problem}`))];
             throw new BenchError("BENCH_UNHEALTHY", `bench ${plan.name} is ${status.state} after up:\n  - ${problems.join("\n  - ")}`);

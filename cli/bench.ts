@@ -91,7 +91,4 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     }
 }
 
-export const benchCommand: Command = {
-    summary: "create, inspect or remove the emulated bench (hosts in network namespaces)",
-    run,
-};
+export const benchCommand: Command = { run };

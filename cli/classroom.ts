@@ -32,7 +32,6 @@ const options = {
 /** The classroom command over a folder of stack files (stacks/ for the real command). */
 export function makeClassroomCommand(stacksDir: string, runningBenchesDir?: string): Command {
     return {
-        summary: "write a classroom's bench stacks from a template stack (`classroom init`)",
         async run(args: readonly string[], io: CommandIo) {
             const [subcommand, ...rest] = args;
             if (subcommand === "--help" || subcommand === "-h") {

@@ -18,8 +18,6 @@ export interface CommandIo {
 }
 
 export interface Command {
-    /** One line for `mptcp-lab --help`. */
-    readonly summary: string;
     /** Runs with the arguments after the command's name; resolves to the exit code. */
     run(args: readonly string[], io: CommandIo): Promise<number>;
 }

@@ -89,7 +89,4 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     return exitCodeOf(report);
 }
 
-export const driftCommand: Command = {
-    summary: "compare the hosts with their stacks (endpoints, limits, MPTCP switch); exit 2 on drift",
-    run,
-};
+export const driftCommand: Command = { run };

@@ -6,7 +6,7 @@ import * as path from "path";
 import { benchPlanFromLab, benchStatus, benchUp } from "../bench";
 import { formatRunTable } from "../failover";
 import { loadLabFromStackFile } from "../lab";
-import type { FailoverRun } from "../failover";
+import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, wantsPlainOutput } from "./command";
 import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
 
@@ -69,16 +69,15 @@ async function repairBench(stackName: string, report: (line: string) => void): P
 }
 
 export function failoverSummary(name: string, outputs: OutputMap | undefined, withIntervals: boolean): string {
-    const failover = outputs?.failover?.value as { mptcp?: FailoverRun; control?: FailoverRun; resultsDir?: string } | undefined;
+    const failover = outputs?.failover?.value as Partial<FailoverOutput> | undefined;
     if (!failover?.mptcp) return `${name}: no failover result`;
     const table = formatRunTable(failover.mptcp, failover.control ?? undefined);
     const shown = withIntervals ? table : table.slice(table.indexOf("\nRun ") + 1);
     return `== ${name} ==\n${shown}\nFull results: ${failover.resultsDir}\n`;
 }
 
-function makeCommand(action: Action, summary: string): Command {
+function makeCommand(action: Action): Command {
     return {
-        summary,
         async run(args: readonly string[], io: CommandIo) {
             const parsed = parseCommandOptions(args, options, usage(action), io);
             if (!parsed) return EXIT_OK;
@@ -140,6 +139,6 @@ function makeCommand(action: Action, summary: string): Command {
     };
 }
 
-export const upCommand = makeCommand("up", "create or update lab stacks, repair drift, run the failover test when needed");
-export const testCommand = makeCommand("test", "re-run the failover test of lab stacks");
-export const destroyCommand = makeCommand("destroy", "remove lab stacks' resources (and emulated benches)");
+export const upCommand = makeCommand("up");
+export const testCommand = makeCommand("test");
+export const destroyCommand = makeCommand("destroy");

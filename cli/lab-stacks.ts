@@ -2,9 +2,9 @@
 // command line reports (bench, host, headers, iperf3, endpoints, failover test).
 import * as fs from "fs";
 import * as path from "path";
-import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { engineEnvironment, pulumiRoot, repositoryRoot, toolchainPaths } from "../toolchain";
-import { openStack } from "../toolchain/workspace";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { repositoryRoot, toolchainPaths } from "../toolchain";
+import { openStack, selectStack } from "../toolchain/workspace";
 import { UsageError } from "./command";
 
 export const stacksDir = path.join(repositoryRoot, "stacks");
@@ -34,10 +34,8 @@ export function openLabStack(name: string): Promise<Stack> {
 }
 
 /** Selects a stack that exists; unlike openLabStack it never creates one (it throws StackNotFoundError). */
-export async function selectExistingLabStack(name: string): Promise<Stack> {
-    const paths = toolchainPaths();
-    const pulumiCommand = await PulumiCommand.get({ root: pulumiRoot(paths) });
-    return LocalWorkspace.selectStack({ workDir: repositoryRoot, stackName: name }, { pulumiCommand, envVars: engineEnvironment(paths) });
+export function selectExistingLabStack(name: string): Promise<Stack> {
+    return selectStack({ workDir: repositoryRoot, stackName: name });
 }
 
 const stepOfType: Readonly<Record<string, string>> = {

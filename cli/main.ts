@@ -5,25 +5,27 @@
 
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command";
 
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
-    bench: async () => (await import("./bench")).benchCommand,
-    up: async () => (await import("./lab-commands")).upCommand,
-    test: async () => (await import("./lab-commands")).testCommand,
-    destroy: async () => (await import("./lab-commands")).destroyCommand,
-    drift: async () => (await import("./drift")).driftCommand,
-    validate: async () => adaptValidate(await import("./validate")),
-    classroom: async () => (await import("./classroom")).classroomCommand,
-    report: async () => (await import("./report")).reportCommand,
+// The summaries live here, not in the modules, so that `--help` loads none of them (the lab
+// commands bring in Pulumi's Automation API).
+const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<Command> }>> = {
+    bench: { summary: "create, inspect or remove the emulated bench (hosts in network namespaces)", load: async () => (await import("./bench")).benchCommand },
+    up: { summary: "create or update lab stacks, repair drift, run the failover test when needed", load: async () => (await import("./lab-commands")).upCommand },
+    test: { summary: "re-run the failover test of lab stacks", load: async () => (await import("./lab-commands")).testCommand },
+    destroy: { summary: "remove lab stacks' resources (and emulated benches)", load: async () => (await import("./lab-commands")).destroyCommand },
+    drift: { summary: "compare the hosts with their stacks (endpoints, limits, MPTCP switch); exit 2 on drift", load: async () => (await import("./drift")).driftCommand },
+    validate: { summary: "check lab files and stack files (no network, no engine)", load: async () => adaptValidate(await import("./validate")) },
+    classroom: { summary: "write a classroom's bench stacks from a template stack (`classroom init`)", load: async () => (await import("./classroom")).classroomCommand },
+    report: { summary: "write an HTML report of failover results with charts, and print a summary", load: async () => (await import("./report")).reportCommand },
 };
 
 /** `validate` predates the Command interface: wrap its entry point. */
 function adaptValidate(module: typeof import("./validate")): Command {
-    return { summary: "check lab files and stack files (no network, no engine)", run: (args, io) => module.runValidate([...args], io.stdout) };
+    return { run: (args, io) => module.runValidate([...args], io.stdout) };
 }
 
-async function usage(): Promise<string> {
+function usage(): string {
     const lines = ["Usage: mptcp-lab <command> [options]   (--debug: stack traces; --help: this text)", "", "Commands:"];
-    for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${(await load()).summary}`);
+    for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${summary}`);
     return lines.join("\n");
 }
 
@@ -44,12 +46,12 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     try {
         const [name, ...rest] = args;
         if (name === undefined || name === "--help" || name === "-h") {
-            io.stdout.write(`${await usage()}\n`);
+            io.stdout.write(`${usage()}\n`);
             return name === undefined ? EXIT_USAGE : EXIT_OK;
         }
-        const load = COMMANDS[name];
-        if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}`, await usage());
-        return await (await load()).run(rest, io);
+        const command = COMMANDS[name];
+        if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`, usage());
+        return await (await command.load()).run(rest, io);
     } catch (error) {
         if (error instanceof UsageError) {
             io.stderr.write(`error: ${error.message}\n\n${error.usage}\n`);

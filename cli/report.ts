@@ -49,7 +49,6 @@ async function readResult(name: string, read: FailoverReader): Promise<StackResu
 
 export function makeReportCommand(sources: ReportSources): Command {
     return {
-        summary: "write an HTML report of failover results with charts, and print a summary",
         async run(args: readonly string[], io: CommandIo) {
             const parsed = parseCommandOptions(args, options, usage, io);
             if (!parsed) return EXIT_OK;

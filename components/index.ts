@@ -2,7 +2,7 @@ export { RaspberryPi } from "./raspberry-pi";
 export type { RaspberryPiArgs } from "./raspberry-pi";
 export { KernelHeaders } from "./kernel-headers";
 export type { KernelHeadersArgs } from "./kernel-headers";
-export { Iperf3, upstreamIperf3Repository } from "./iperf3";
+export { Iperf3 } from "./iperf3";
 export type { Iperf3Args } from "./iperf3";
 export { MptcpEndpoints } from "./mptcp-endpoints";
 export type { MptcpEndpointsArgs } from "./mptcp-endpoints";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LAB_DEFAULTS } from "../lab/normalise";
 import { iperf3Provider, iperf3ProviderVersion } from "./iperf3-provider";
 import type { RaspberryPi } from "./raspberry-pi";
 
@@ -18,8 +19,6 @@ export interface Iperf3Args {
     /** Fail unless the binary offers --mptcp; otherwise runs fall back to mptcpize. Default false. */
     requireMptcpFlag?: pulumi.Input<boolean>;
 }
-
-export const upstreamIperf3Repository = "https://github.com/esnet/iperf.git";
 
 class Iperf3Install extends pulumi.dynamic.Resource {
     declare readonly binary: pulumi.Output<string>;
@@ -48,7 +47,7 @@ export class Iperf3 extends pulumi.ComponentResource {
                 connection: args.host.connection,
                 hostName: args.host.hostName,
                 from: args.from,
-                repository: args.repository ?? upstreamIperf3Repository,
+                repository: args.repository ?? LAB_DEFAULTS.repository,
                 tag: args.tag ?? "3.21",
                 configureFlags: args.configureFlags ?? [],
                 package: args.package ?? "iperf3",

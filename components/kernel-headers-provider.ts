@@ -63,8 +63,8 @@ async function runningKernel(inputs: KernelHeadersInputs): Promise<string> {
 }
 
 async function install(inputs: KernelHeadersInputs): Promise<KernelHeadersOutputs> {
-    const kernelRelease = await runningKernel(inputs);
-    const candidates = inputs.package === "auto" ? headerPackageCandidates({ kernelRelease }) : [inputs.package];
+    // The release only picks the package; the install script reports the kernel it installed for.
+    const candidates = inputs.package === "auto" ? headerPackageCandidates({ kernelRelease: await runningKernel(inputs) }) : [inputs.package];
     candidates.forEach((candidate) => requireSafe("headers package", candidate, shellSafe.debianPackage));
     const { stdout } = await runRemote(inputs.connection, {
         host: inputs.hostName,

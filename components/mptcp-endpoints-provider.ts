@@ -4,9 +4,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
 import * as unit from "./mptcp-boot-unit";
+import { KERNEL_MAX_SUBFLOWS } from "../lab/rules";
 import * as model from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
-import { HostConnection, runRemote } from "../remote/ssh";
+import { HostConnection, RemoteStepError, runRemote } from "../remote/ssh";
 import { parseKeyValues, scriptWithArguments, shellSafe } from "../remote/shell";
 
 /** Bump when the provider's behaviour changes, so that an update picks the new code up. */
@@ -90,12 +91,12 @@ export const operations: pulumi.dynamic.ResourceProvider = {
             if (!shellSafe.ipv4.test(endpoint.address)) failures.push({ property: `endpoints[${index}].address`, reason: `${JSON.stringify(endpoint.address)} is not an IPv4 address` });
             if (!shellSafe.interfaceName.test(endpoint.device)) failures.push({ property: `endpoints[${index}].device`, reason: `${JSON.stringify(endpoint.device)} is not an interface name` });
             for (const flag of endpoint.flags) {
-                if (!["subflow", "signal", "backup", "fullmesh"].includes(flag)) failures.push({ property: `endpoints[${index}].flags`, reason: `unknown flag ${JSON.stringify(flag)}` });
+                if (!model.knownFlags.includes(flag)) failures.push({ property: `endpoints[${index}].flags`, reason: `unknown flag ${JSON.stringify(flag)}` });
             }
         });
         for (const key of ["subflows", "addAddrAccepted"] as const) {
             const value = news.limits[key];
-            if (!Number.isInteger(value) || value < 0 || value > 8) failures.push({ property: `limits.${key}`, reason: `${value} is outside 0..8, the kernel's range` });
+            if (!Number.isInteger(value) || value < 0 || value > KERNEL_MAX_SUBFLOWS) failures.push({ property: `limits.${key}`, reason: `${value} is outside 0..${KERNEL_MAX_SUBFLOWS}, the kernel's range` });
         }
         if (typeof news.persist !== "boolean") failures.push({ property: "persist", reason: `${JSON.stringify(news.persist)} is not true or false` });
         return { inputs: { ...news, endpoints: failures.length ? news.endpoints : model.sortEndpoints(news.endpoints) }, failures };
@@ -136,7 +137,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
         } catch (error) {
             // A host that no longer answers took its endpoint table with it (endpoints do not
             // survive a reboot, and an emulated host is gone with its namespace).
-            if ((error as { code?: string }).code !== "ssh-connect") throw error;
+            if (!(error instanceof RemoteStepError && error.code === "ssh-connect")) throw error;
         }
     },
 };

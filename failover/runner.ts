@@ -1,6 +1,7 @@
 // How to call run-failover.sh: its path for upload, the names of its result files, and argument
 // lists built from validated values. The script validates everything again on the host.
 import * as path from "path";
+import { shellQuote, shellSafe } from "../remote/shell";
 import type { FailoverMode } from "./types";
 
 /** The runner script, to upload to each host and run there as root. */
@@ -30,8 +31,6 @@ export class FailoverArgumentError extends Error {
     }
 }
 
-const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
-const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
 const INTERFACE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 const RESULTS_DIR = /^\/[A-Za-z0-9._/-]+$/;
 
@@ -40,7 +39,7 @@ function check(ok: boolean, field: string, value: unknown, expected: string): vo
 }
 
 const address = (field: string, value: string): string => {
-    check(IPV4.test(value), field, value, "an IPv4 address");
+    check(shellSafe.ipv4.test(value), field, value, "an IPv4 address");
     return value;
 };
 const interfaceName = (field: string, value: string): string => {
@@ -188,5 +187,5 @@ export function restoreArguments(options: { interface: string; resultsDir?: stri
 
 /** One shell command line, every word single-quoted: what an SSH exec channel needs. */
 export function shellCommand(words: readonly string[]): string {
-    return words.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
+    return words.map(shellQuote).join(" ");
 }

@@ -3,30 +3,31 @@
 import { bytesAfter, RECOVERY_WINDOW_SECONDS, STALL_FRACTION } from "./analysis";
 import type { FailoverRun, IntervalSample } from "./types";
 
-/** iperf3's units: decimal bits per second, binary bytes. */
-export function formatBitrate(bitsPerSecond: number): string {
-    const units = ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec"];
-    let value = bitsPerSecond;
+/** Scales a value into the largest unit it fills, the way iperf3 prints it. */
+function scaled(amount: number, step: number, units: readonly string[]): string {
+    let value = amount;
     let unit = 0;
-    while (Math.abs(value) >= 1000 && unit < units.length - 1) {
-        value /= 1000;
+    while (Math.abs(value) >= step && unit < units.length - 1) {
+        value /= step;
         unit++;
     }
     return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** iperf3's units: decimal bits per second, binary bytes. */
+export function formatBitrate(bitsPerSecond: number): string {
+    return scaled(bitsPerSecond, 1000, ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec"]);
 }
 
 export function formatBytes(bytes: number): string {
-    const units = ["Bytes", "KBytes", "MBytes", "GBytes"];
-    let value = bytes;
-    let unit = 0;
-    while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+    return scaled(bytes, 1024, ["Bytes", "KBytes", "MBytes", "GBytes"]);
 }
 
-const seconds = (value: number | null): string => (value === null ? "never" : `${value.toFixed(2)} s`);
+/** A time in seconds, or "never" for one that did not happen. */
+export function formatSeconds(value: number | null): string {
+    return value === null ? "never" : `${value.toFixed(2)} s`;
+}
+
 const contains = (sample: IntervalSample, time: number | null): boolean =>
     time !== null && sample.start <= time && time < sample.end;
 
@@ -62,7 +63,7 @@ function intervalRows(run: FailoverRun): string[] {
 
 function survivingNote({ summary }: FailoverRun): string {
     if (summary.linkDownAt === null) return "";
-    if (summary.recoveryToSurvivingSeconds !== null) return `, reached in ${seconds(summary.recoveryToSurvivingSeconds)}`;
+    if (summary.recoveryToSurvivingSeconds !== null) return `, reached in ${formatSeconds(summary.recoveryToSurvivingSeconds)}`;
     return summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond
         ? ", nothing got through while the link was down"
         : ", never held for a whole window";
@@ -79,13 +80,13 @@ function summaryRows(run: FailoverRun): string[] {
     const failure =
         summary.linkDownAt === null
             ? "no link failure recorded"
-            : `${run.failedInterface ?? "link"} down at ${seconds(summary.linkDownAt)}, up at ${seconds(summary.linkUpAt)}`;
+            : `${run.failedInterface ?? "link"} down at ${formatSeconds(summary.linkDownAt)}, up at ${formatSeconds(summary.linkUpAt)}`;
     const rows = [
         `Run               ${run.mode}, iperf3 ${run.iperf3Version}; ${failure}`,
         `Baseline          ${formatBitrate(summary.baselineBitsPerSecond)} (median before the failure)`,
-        `Lowest            ${formatBitrate(summary.lowestBitsPerSecond)} at ${seconds(summary.lowestAt)}`,
-        `Stall             ${seconds(summary.stallSeconds)} at (near) zero`,
-        `Recovery          ${seconds(summary.recoverySeconds)} to within 10% of the baseline (${RECOVERY_WINDOW_SECONDS} s window)`,
+        `Lowest            ${formatBitrate(summary.lowestBitsPerSecond)} at ${formatSeconds(summary.lowestAt)}`,
+        `Stall             ${formatSeconds(summary.stallSeconds)} at (near) zero`,
+        `Recovery          ${formatSeconds(summary.recoverySeconds)} to within 10% of the baseline (${RECOVERY_WINDOW_SECONDS} s window)`,
         `Surviving rate    ${formatBitrate(summary.survivingRateBitsPerSecond)}${survivingNote(run)}`,
         `Transferred       ${formatBytes(summary.totalBytes)}, ${summary.retransmits ?? "unknown"} retransmits` +
             (run.mode === "tcp" ? "" : " (first subflow only)"),
@@ -100,8 +101,8 @@ function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
     const controlDownAt = control.summary.linkDownAt;
     const rows = [
         `Control           ${control.mode}: survived ${control.summary.survived ? "yes" : "no"}` +
-            `${control.summary.error ? ` (${control.summary.error})` : ""}, stall ${seconds(control.summary.stallSeconds)}, ` +
-            `recovery ${seconds(control.summary.recoverySeconds)}`,
+            `${control.summary.error ? ` (${control.summary.error})` : ""}, stall ${formatSeconds(control.summary.stallSeconds)}, ` +
+            `recovery ${formatSeconds(control.summary.recoverySeconds)}`,
     ];
     if (downAt === null || controlDownAt === null) {
         rows.push("MPTCP saved       cannot tell: a link failure is missing from one of the runs");
@@ -111,7 +112,7 @@ function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
     const controlMoved = bytesAfter(control.intervals, controlDownAt);
     const stallSaved = control.summary.stallSeconds - run.summary.stallSeconds;
     rows.push(
-        `MPTCP saved       ${seconds(stallSaved)} of stall; after the failure it moved ${formatBytes(moved)} ` +
+        `MPTCP saved       ${formatSeconds(stallSaved)} of stall; after the failure it moved ${formatBytes(moved)} ` +
             `against ${formatBytes(controlMoved)}` +
             (run.summary.survived && !control.summary.survived ? "; the control connection did not survive" : ""),
     );

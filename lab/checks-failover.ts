@@ -2,7 +2,7 @@
 // the controller keeps its way in, and the timings fit in one iperf3 run.
 import { labProblem, showValue, type LabProblem } from "./errors";
 import type { Locate } from "./locate";
-import { endpointFlagFor } from "./rules";
+import { endpointFlagFor, linkReturnProblem } from "./rules";
 import type { HostSpec, InterfaceSpec, LabSpec } from "./types";
 
 /** iperf3 -i refuses anything shorter. */
@@ -79,10 +79,11 @@ export function checkFailoverTimings(lab: LabSpec, locate: Locate): LabProblem[]
     if (downAtSeconds >= durationSeconds) {
         problems.push(labProblem("failover-down-outside-run", at("downAtSeconds"), { message: `${downAtSeconds} s is not before the end of the ${durationSeconds} s run`, value: downAtSeconds, expected: `more than 0 and less than ${durationSeconds}` }));
     }
-    if (upAtSeconds !== undefined && upAtSeconds <= downAtSeconds) {
-        problems.push(labProblem("failover-up-before-down", at("upAtSeconds"), { message: `${upAtSeconds} s is not after the link goes down at ${downAtSeconds} s`, value: upAtSeconds, expected: `more than ${downAtSeconds}` }));
-    } else if (upAtSeconds !== undefined && upAtSeconds > durationSeconds) {
-        problems.push(labProblem("failover-up-after-end", at("upAtSeconds"), { message: `${upAtSeconds} s is after the end of the ${durationSeconds} s run`, value: upAtSeconds, expected: `at most ${durationSeconds}` }));
+    const linkReturn = upAtSeconds === undefined ? undefined : linkReturnProblem(downAtSeconds, upAtSeconds, durationSeconds);
+    if (linkReturn === "failover-up-before-down") {
+        problems.push(labProblem(linkReturn, at("upAtSeconds"), { message: `${upAtSeconds} s is not after the link goes down at ${downAtSeconds} s`, value: upAtSeconds, expected: `more than ${downAtSeconds}` }));
+    } else if (linkReturn === "failover-up-after-end") {
+        problems.push(labProblem(linkReturn, at("upAtSeconds"), { message: `${upAtSeconds} s is after the end of the ${durationSeconds} s run`, value: upAtSeconds, expected: `at most ${durationSeconds}` }));
     }
     return problems;
 }

@@ -1,8 +1,8 @@
 // Semantic checks on the hosts: roles, connections, addresses, MPTCP endpoints and limits.
 import { labProblem, showValue, type LabProblem } from "./errors";
-import { isReservedInPrefix, parseAddress } from "./ipv4";
+import { isReservedInPrefix, parseCidr } from "./ipv4";
 import type { Locate } from "./locate";
-import { endpointFlagFor, extraAddressesWith, flagsFollowRole, limitsNeeded } from "./rules";
+import { extraAddressesWith, flagsFollowRole, limitsNeeded, roleFlags } from "./rules";
 import type { LabPath } from "./source-map";
 import type { EndpointFlag, EndpointSpec, HostSpec, LabSpec } from "./types";
 
@@ -71,7 +71,10 @@ export function checkUniqueAddresses(lab: LabSpec, locate: Locate): LabProblem[]
 export function checkInterfaceAddresses(lab: LabSpec, locate: Locate): LabProblem[] {
     return lab.hosts.flatMap((host) =>
         host.interfaces
-            .filter((entry) => isReservedInPrefix(parseAddress(entry.address), Number(entry.cidr.split("/")[1])))
+            .filter((entry) => {
+                const { address, prefix } = parseCidr(entry.cidr);
+                return isReservedInPrefix(address, prefix.length);
+            })
             .map((entry) =>
                 labProblem("interface-address-reserved", locate(hostPath(host, "interfaces", entry.name)), {
                     message: `${entry.cidr} is the network or broadcast address of its prefix`,
@@ -112,8 +115,7 @@ function endpointProblems(host: HostSpec, endpoint: EndpointSpec, index: number,
         problems.push(labProblem("endpoint-flags-conflict", at("flags"), { message: "signal and fullmesh together", value: endpoint.flags, expected: "signal or fullmesh, not both" }));
     }
     if (!flagsFollowRole(host.role, endpoint.flags)) {
-        const wanted = endpointFlagFor(host.role);
-        const unwanted = endpointFlagFor(host.role === "client" ? "server" : "client");
+        const { wanted, unwanted } = roleFlags(host.role);
         problems.push(
             labProblem("endpoint-role-flags", at("flags"), {
                 message: `flags ${endpoint.flags.join(", ")} on an endpoint of ${host.role} host ${host.name}`,

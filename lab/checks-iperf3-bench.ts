@@ -1,6 +1,6 @@
 // Semantic checks on the iperf3 pin and on the emulated bench's networks.
 import { labProblem, type LabProblem } from "./errors";
-import { formatPrefix, parseCidr, prefixContains, prefixesOverlap, prefixWithin, type Ipv4Prefix } from "./ipv4";
+import { formatPrefix, parseAddress, parseCidr, prefixContains, prefixesOverlap, prefixWithin, type Ipv4Prefix } from "./ipv4";
 import type { Locate } from "./locate";
 import { FIRST_NATIVE_MPTCP_RELEASE, formatRelease, hasNativeMptcp, iperf3ReleaseOf } from "./rules";
 import type { LabSpec } from "./types";
@@ -29,9 +29,9 @@ export function checkBenchNetworks(lab: LabSpec, locate: Locate): LabProblem[] {
     const bench = lab.bench;
     if (!bench) return [];
     const problems: LabProblem[] = [];
-    const subnets = { subnet: bench.subnet, managementSubnet: bench.managementSubnet } as const;
-    for (const [field, cidr] of Object.entries(subnets)) {
-        const { address, prefix } = parseCidr(cidr);
+    const subnets = { subnet: parseCidr(bench.subnet), managementSubnet: parseCidr(bench.managementSubnet) } as const;
+    for (const [field, { address, prefix }] of Object.entries(subnets)) {
+        const cidr = bench[field as keyof typeof subnets];
         const site = locate(["bench", field]);
         if (!prefixWithin(prefix, BENCHMARK_RANGE)) {
             problems.push(labProblem("bench-subnet-outside-range", site, { message: `${cidr} is outside ${formatPrefix(BENCHMARK_RANGE)}`, value: cidr, expected: `a subnet of ${formatPrefix(BENCHMARK_RANGE)}` }));
@@ -40,13 +40,13 @@ export function checkBenchNetworks(lab: LabSpec, locate: Locate): LabProblem[] {
             problems.push(labProblem("bench-subnet-host-bits", site, { message: `${cidr} has host bits set`, value: cidr, expected: formatPrefix(prefix) }));
         }
     }
-    const lan = parseCidr(bench.subnet).prefix;
-    if (prefixesOverlap(lan, parseCidr(bench.managementSubnet).prefix)) {
+    const lan = subnets.subnet.prefix;
+    if (prefixesOverlap(lan, subnets.managementSubnet.prefix)) {
         problems.push(labProblem("bench-subnets-overlap", locate(["bench", "managementSubnet"]), { message: `${bench.managementSubnet} overlaps the lab subnet ${bench.subnet}`, value: bench.managementSubnet, expected: `a subnet apart from ${bench.subnet}` }));
     }
     for (const host of lab.hosts) {
         for (const entry of host.interfaces) {
-            if (prefixContains(lan, parseCidr(entry.cidr).address)) continue;
+            if (prefixContains(lan, parseAddress(entry.address))) continue;
             problems.push(labProblem("bench-address-outside-subnet", locate(["hosts", host.name, "interfaces", entry.name]), { message: `${entry.address} is outside the bench subnet ${bench.subnet}`, value: entry.cidr, expected: `an address in ${bench.subnet}` }));
         }
     }

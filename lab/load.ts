@@ -40,7 +40,7 @@ export function loadLabSource(text: string, file: string, stackKey?: string): Lo
     const labNode = nodeAt(parsed.root, ["config", key]);
     if (!hasKey(config, key) || !labNode) {
         const where = positionOf(parsed.root, ["config"], "key");
-        const problem = labProblem("stack-lab-missing", { file, ...where, path: "" }, { message: `the stack file has no config.${key}`, expected: `the lab under config: as ${key}:` });
+        const problem = labProblem("stack-lab-missing", fileSite(file, where.line, where.column), { message: `the stack file has no config.${key}`, expected: `the lab under config: as ${key}:` });
         return { problems: [problem] };
     }
     return { source: { data: config[key] ?? null, root: labNode }, problems: [] };

@@ -1,6 +1,7 @@
 // Normalise stage: turns a schema-valid lab into the deeply frozen LabSpec, filling in every
 // default. The defaults here are the ones lab/schema.json documents (a test keeps them in step).
 import type { HostDocument, LabDocument } from "./document";
+import { endpointFlagFor } from "./rules";
 import type { BenchSpec, EndpointSpec, HostSpec, Iperf3Spec, InterfaceSpec, LabSpec, TcShapingSpec } from "./types";
 
 export const LAB_DEFAULTS = deepFreeze({
@@ -94,7 +95,7 @@ function normaliseHost(name: string, host: HostDocument): HostSpec {
 /** Every interface but the first (the primary path) gets an endpoint: the client opens a subflow
  *  from it, the server announces it. */
 export function defaultEndpoints(role: HostSpec["role"], interfaces: readonly InterfaceSpec[]): EndpointSpec[] {
-    return interfaces.slice(1).map((entry) => ({ address: entry.address, device: entry.name, flags: [role === "client" ? "subflow" : "signal"] }));
+    return interfaces.slice(1).map((entry) => ({ address: entry.address, device: entry.name, flags: [endpointFlagFor(role)] }));
 }
 
 function normaliseIperf3(document: LabDocument): Iperf3Spec {

@@ -40,11 +40,21 @@ export function endpointFlagFor(role: HostRole): EndpointFlag {
     return role === "client" ? "subflow" : "signal";
 }
 
+/** The flag a host's role asks for, and the other role's flag, which it must not carry. */
+export function roleFlags(role: HostRole): { wanted: EndpointFlag; unwanted: EndpointFlag } {
+    return { wanted: endpointFlagFor(role), unwanted: endpointFlagFor(role === "client" ? "server" : "client") };
+}
+
 /** Whether an endpoint's flags suit the host's role: its own flag, and not the other role's. */
 export function flagsFollowRole(role: HostRole, flags: readonly EndpointFlag[]): boolean {
-    const wanted = endpointFlagFor(role);
-    const unwanted = endpointFlagFor(role === "client" ? "server" : "client");
+    const { wanted, unwanted } = roleFlags(role);
     return flags.includes(wanted) && !flags.includes(unwanted);
+}
+
+/** What is wrong with when a failover test brings its link back, if anything. */
+export function linkReturnProblem(downAtSeconds: number, upAtSeconds: number, durationSeconds: number): "failover-up-before-down" | "failover-up-after-end" | undefined {
+    if (upAtSeconds <= downAtSeconds) return "failover-up-before-down";
+    return upAtSeconds > durationSeconds ? "failover-up-after-end" : undefined;
 }
 
 export interface EndpointAddress {

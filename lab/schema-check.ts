@@ -32,9 +32,11 @@ export function checkAgainstSchema(data: unknown, root: LocatedNode, locate: Loc
     const validate = labValidator();
     if (validate(data)) return { document: data as LabDocument, problems: [] };
 
-    const recovered = recoverUnquotedNumbers(data, validate.errors ?? [], root);
-    const valid = validate(recovered.data);
-    const errors = valid ? [] : (validate.errors ?? []);
+    const firstErrors = validate.errors ?? [];
+    const recovered = recoverUnquotedNumbers(data, firstErrors, root);
+    // Only a lab with numbers read back as strings can have changed since the first pass.
+    const valid = recovered.strings.length > 0 && validate(recovered.data);
+    const errors = valid ? [] : recovered.strings.length > 0 ? (validate.errors ?? []) : firstErrors;
     const problems = errorsToProblems(errors, recovered.data, locate);
     const failedPaths = new Set(problems.map((problem) => problem.path));
     const warnings = recovered.strings

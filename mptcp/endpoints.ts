@@ -2,8 +2,10 @@
 // them with what the lab declares, and the exact `ip mptcp` commands that turn one into the other.
 import { requireSafe, shellQuote, shellSafe } from "../remote/shell";
 
-export type EndpointFlag = "subflow" | "signal" | "backup" | "fullmesh";
-const knownFlags: readonly EndpointFlag[] = ["subflow", "signal", "backup", "fullmesh"];
+import type { EndpointFlag } from "../lab/types";
+
+export type { EndpointFlag };
+export const knownFlags: readonly EndpointFlag[] = ["subflow", "signal", "backup", "fullmesh"];
 
 export interface Endpoint {
     address: string;
@@ -25,6 +27,9 @@ export interface EndpointState {
     /** Flags iproute2 reported that mptcp-lab does not manage (e.g. `implicit`), by address. */
     unmanagedFlags: Record<string, string[]>;
 }
+
+/** What a host reports, with the kernel's id of each endpoint by address (deletes go by id). */
+export type LiveEndpointState = EndpointState & { ids: Record<string, number> };
 
 /** Prints the endpoint table as JSON, a separator, then the limits (iproute2 6.1 prints them as text). */
 export const readStateScript = "ip -j mptcp endpoint show\necho '--- limits'\nip mptcp limits show\n";
@@ -48,7 +53,7 @@ interface RawEndpoint {
 }
 
 /** Parses `readStateScript`'s output. `declaredIds` lists the addresses whose id the lab pins. */
-export function parseEndpointState(output: string, declaredIds: ReadonlySet<string> = new Set()): EndpointState & { ids: Record<string, number> } {
+export function parseEndpointState(output: string, declaredIds: ReadonlySet<string> = new Set()): LiveEndpointState {
     const [endpointPart, limitsPart = ""] = output.split("--- limits");
     const raw = JSON.parse(endpointPart.trim() || "[]") as RawEndpoint[];
     const ids: Record<string, number> = {};
@@ -102,17 +107,20 @@ export function compareEndpointState(expected: Pick<EndpointState, "endpoints" |
     for (const address of addresses) {
         const want = expected.endpoints.find((e) => e.address === address);
         const have = actual.endpoints.find((e) => e.address === address);
-        if (want && have && sameEndpoint(want, have)) continue;
-        if (want && have && want.device !== have.device) {
+        if (!want || !have) {
+            differences.push({ field: `endpoints[${address}]`, expected: describe(want), actual: describe(have) });
+            continue;
+        }
+        if (sameEndpoint(want, have)) continue;
+        if (want.device !== have.device) {
             differences.push({ field: `endpoints[${address}].device`, expected: want.device, actual: have.device });
         }
-        if (want && have && want.flags.join(" ") !== have.flags.join(" ")) {
+        if (want.flags.join(" ") !== have.flags.join(" ")) {
             differences.push({ field: `endpoints[${address}].flags`, expected: want.flags.join(" "), actual: have.flags.join(" ") });
         }
-        if (want && have && want.id !== undefined && have.id !== undefined && want.id !== have.id) {
+        if (want.id !== undefined && have.id !== undefined && want.id !== have.id) {
             differences.push({ field: `endpoints[${address}].id`, expected: String(want.id), actual: String(have.id) });
         }
-        if (!want || !have) differences.push({ field: `endpoints[${address}]`, expected: describe(want), actual: describe(have) });
     }
     for (const key of ["subflows", "addAddrAccepted"] as const) {
         if (expected.limits[key] !== actual.limits[key]) {
@@ -129,32 +137,40 @@ function endpointAddCommand(endpoint: Endpoint): string[] {
     return ["ip", "mptcp", "endpoint", "add", endpoint.address, "dev", endpoint.device, ...id, ...endpoint.flags];
 }
 
+function endpointDeleteCommand(live: LiveEndpointState, endpoint: Endpoint): string[] {
+    return ["ip", "mptcp", "endpoint", "delete", "id", String(live.ids[endpoint.address])];
+}
+
+function limitsSetCommand(limits: Limits): string[] {
+    return ["ip", "mptcp", "limits", "set", "subflows", String(limits.subflows), "add_addr_accepted", String(limits.addAddrAccepted)];
+}
+
 /**
  * The commands that turn `live` into exactly `desired`: endpoints that already match are left alone
  * (their subflows keep running), the others are deleted by id and added as declared.
  */
-export function planEndpointCommands(live: EndpointState & { ids: Record<string, number> }, desired: Pick<EndpointState, "endpoints" | "limits">): string[][] {
+export function planEndpointCommands(live: LiveEndpointState, desired: Pick<EndpointState, "endpoints" | "limits">): string[][] {
     const commands: string[][] = [];
     const keep = (endpoint: Endpoint) => desired.endpoints.some((want) => sameEndpoint(want, endpoint));
     for (const endpoint of live.endpoints) {
-        if (!keep(endpoint)) commands.push(["ip", "mptcp", "endpoint", "delete", "id", String(live.ids[endpoint.address])]);
+        if (!keep(endpoint)) commands.push(endpointDeleteCommand(live, endpoint));
     }
     for (const endpoint of desired.endpoints) {
         if (!live.endpoints.some((have) => sameEndpoint(endpoint, have))) commands.push(endpointAddCommand(normaliseEndpoint(endpoint)));
     }
     const { subflows, addAddrAccepted } = desired.limits;
     if (live.limits.subflows !== subflows || live.limits.addAddrAccepted !== addAddrAccepted) {
-        commands.push(["ip", "mptcp", "limits", "set", "subflows", String(subflows), "add_addr_accepted", String(addAddrAccepted)]);
+        commands.push(limitsSetCommand(desired.limits));
     }
     return commands;
 }
 
 /** The commands that remove what mptcp-lab added and put the limits back as they were before. */
-export function planRemovalCommands(live: EndpointState & { ids: Record<string, number> }, added: readonly Endpoint[], previousLimits: Limits): string[][] {
+export function planRemovalCommands(live: LiveEndpointState, added: readonly Endpoint[], previousLimits: Limits): string[][] {
     const commands = live.endpoints
         .filter((endpoint) => added.some((mine) => mine.address === endpoint.address))
-        .map((endpoint) => ["ip", "mptcp", "endpoint", "delete", "id", String(live.ids[endpoint.address])]);
-    commands.push(["ip", "mptcp", "limits", "set", "subflows", String(previousLimits.subflows), "add_addr_accepted", String(previousLimits.addAddrAccepted)]);
+        .map((endpoint) => endpointDeleteCommand(live, endpoint));
+    commands.push(limitsSetCommand(previousLimits));
     return commands;
 }
 

@@ -1,6 +1,7 @@
 // SSH connections: every host key pinned, and every private key kept encrypted in the state.
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { hintFor, isPinnedHostKey, showValue } from "../lab";
+import { hintFor, showValue } from "../lab/errors";
+import { isPinnedHostKey } from "../lab/rules";
 import { forTypes, known, resourceTypes, violation, type ConnectionProps, type FailoverTestRunProps } from "./resources";
 
 /** The resources that carry a connection in `connection`, and the host each one names. */

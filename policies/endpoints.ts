@@ -1,7 +1,8 @@
 // MPTCP endpoints and limits: flags that suit each host's part in the protocol, and limits large
 // enough for what the endpoints of both hosts ask.
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { endpointFlagFor, extraAddressesWith, flagsFollowRole, hintFor, limitsNeeded, showValue } from "../lab";
+import { hintFor, showValue } from "../lab/errors";
+import { endpointFlagFor, extraAddressesWith, flagsFollowRole, limitsNeeded, roleFlags } from "../lab/rules";
 import { primaryAddresses } from "./primary-addresses";
 import { forTypes, known, resourceTypes, resourcesOfType, violation, type MptcpEndpointStateProps } from "./resources";
 
@@ -23,8 +24,7 @@ export const endpointRolesFollowProtocol: ResourceValidationPolicy = {
         const state = readEndpointState(args.props as MptcpEndpointStateProps);
         if (state === undefined) return;
         const { hostName, role, endpoints } = state;
-        const wanted = endpointFlagFor(role);
-        const unwanted = endpointFlagFor(role === "client" ? "server" : "client");
+        const { wanted, unwanted } = roleFlags(role);
         for (const endpoint of endpoints.filter((candidate) => !flagsFollowRole(role, candidate.flags))) {
             reportViolation(
                 violation({

@@ -1,7 +1,8 @@
 // The failover test: the link comes back within the test, and advice on failing a path that the
 // test or the controller still needs.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { hintFor } from "../lab";
+import { hintFor } from "../lab/errors";
+import { linkReturnProblem } from "../lab/rules";
 import { primaryAddresses } from "./primary-addresses";
 import { forTypes, known, resourceTypes, resourcesOfType, violation, type FailoverTestRunProps } from "./resources";
 
@@ -17,11 +18,12 @@ export const failoverRestoresLink: ResourceValidationPolicy = {
         const duration = known(() => props.durationSeconds);
         if (typeof up !== "number" || typeof down !== "number" || typeof duration !== "number") return;
         const link = `${known(() => props.failingInterface)} on the ${known(() => props.failingHost)}`;
-        if (up <= down) {
+        const problem = linkReturnProblem(down, up, duration);
+        if (problem === "failover-up-before-down") {
             reportViolation(
                 violation({ found: `${link} comes back at upAtSeconds ${up}, not after it goes down at ${down} s`, expected: `more than ${down}, at most ${duration}`, fix: hintFor("failover-up-before-down") }),
             );
-        } else if (up > duration) {
+        } else if (problem === "failover-up-after-end") {
             reportViolation(
                 violation({ found: `${link} comes back at upAtSeconds ${up}, after the ${duration} s test has ended`, expected: `more than ${down}, at most ${duration}`, fix: hintFor("failover-up-after-end") }),
             );

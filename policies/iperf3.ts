@@ -1,7 +1,8 @@
 // iperf3 at a pinned release: a source build checks out a release tag, and a test that runs
 // `iperf3 --mptcp` uses a release that has it.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { FIRST_NATIVE_MPTCP_RELEASE, formatRelease, hasNativeMptcp, hintFor, iperf3ReleaseOf, showValue } from "../lab";
+import { hintFor, showValue } from "../lab/errors";
+import { FIRST_NATIVE_MPTCP_RELEASE, formatRelease, hasNativeMptcp, iperf3ReleaseOf } from "../lab/rules";
 import { forTypes, known, resourceTypes, resourcesOfType, violation, type FailoverTestRunProps, type Iperf3InstallProps } from "./resources";
 
 /** The source tag of an install, when it builds from source and the tag is known. */

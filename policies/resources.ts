@@ -1,7 +1,7 @@
 // What every policy here shares: the type tokens the components register, the input shapes the
 // policies read, reading inputs that a preview may not know yet, and one form for messages.
 import { UnknownValueError, type PolicyResource, type ResourceValidation } from "@pulumi/policy";
-import type { EndpointFlag, HostRole } from "../lab";
+import type { EndpointFlag, HostRole } from "../lab/types";
 
 const dynamicType = (name: string) => `pulumi-nodejs:dynamic/mptcp-lab:${name}`;
 

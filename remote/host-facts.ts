@@ -1,4 +1,5 @@
 // What mptcp-lab reads about a host: OS, kernel, architecture, MPTCP switch, interfaces, boot id.
+import { parseKeyValues } from "./shell";
 
 /**
  * Written by the emulated bench at each start of a host. Emulated hosts share this machine's
@@ -49,15 +50,11 @@ interface RawAddressEntry {
 
 export function parseFacts(output: string): HostFacts {
     const [keyValues, addressJson = "[]"] = output.split("--- addresses");
-    const values = new Map<string, string>();
-    for (const line of keyValues.split("\n")) {
-        const separator = line.indexOf("=");
-        if (separator > 0) values.set(line.slice(0, separator), line.slice(separator + 1).trim());
-    }
+    const values = parseKeyValues(keyValues);
     const required = (key: string) => {
-        const value = values.get(key);
+        const value = values[key];
         if (value === undefined) throw new Error(`the host's facts lack ${key}: ${JSON.stringify(output.slice(0, 200))}`);
-        return value;
+        return value.trim();
     };
     const enabled = required("mptcp_enabled");
     const interfaces = (JSON.parse(addressJson.trim() || "[]") as RawAddressEntry[])
@@ -70,7 +67,7 @@ export function parseFacts(output: string): HostFacts {
     return {
         osId: required("os_id"),
         osPrettyName: required("os_pretty"),
-        osCodename: values.get("os_codename") ?? "",
+        osCodename: (values.os_codename ?? "").trim(),
         kernelRelease: required("kernel"),
         architecture: required("arch"),
         bootId: required("boot_id"),

@@ -1,5 +1,5 @@
 // One row per bench: the figures a classroom compares, shared by the HTML table and the terminal.
-import { formatBitrate } from "../failover/table";
+import { formatBitrate, formatSeconds } from "../failover/table";
 import type { StackResult } from "./types";
 
 export interface BenchRow {
@@ -24,8 +24,6 @@ export const BENCH_COLUMNS: readonly { key: keyof BenchRow; title: string }[] = 
     { key: "control", title: "plain-TCP control" },
 ];
 
-const seconds = (value: number | null): string => (value === null ? "never" : `${value.toFixed(2)} s`);
-
 export function benchRow(result: StackResult): BenchRow {
     const run = result.failover?.mptcp;
     if (!run) {
@@ -35,16 +33,16 @@ export function benchRow(result: StackResult): BenchRow {
     const { summary } = run;
     // Back to the baseline when the surviving paths carry it; otherwise to what they sustain.
     const recovery =
-        summary.recoverySeconds !== null ? `${seconds(summary.recoverySeconds)} to baseline` : summary.recoveryToSurvivingSeconds !== null ? `${seconds(summary.recoveryToSurvivingSeconds)} to ${formatBitrate(summary.survivingRateBitsPerSecond)}` : "never";
+        summary.recoverySeconds !== null ? `${formatSeconds(summary.recoverySeconds)} to baseline` : summary.recoveryToSurvivingSeconds !== null ? `${formatSeconds(summary.recoveryToSurvivingSeconds)} to ${formatBitrate(summary.survivingRateBitsPerSecond)}` : "never";
     const control = result.failover?.control?.summary;
     return {
         stack: result.stack,
         baseline: formatBitrate(summary.baselineBitsPerSecond),
         dip: `${formatBitrate(summary.lowestBitsPerSecond)} at ${summary.lowestAt.toFixed(2)} s`,
-        stall: seconds(summary.stallSeconds),
+        stall: formatSeconds(summary.stallSeconds),
         recovery,
         survived: summary.survived ? "yes" : "no",
         mptcpVerified: summary.mptcpVerified ? `yes (${summary.subflowsJoined} subflows)` : "no",
-        control: control ? `stall ${seconds(control.stallSeconds)}, recovery ${seconds(control.recoverySeconds)}` : "none",
+        control: control ? `stall ${formatSeconds(control.stallSeconds)}, recovery ${formatSeconds(control.recoverySeconds)}` : "none",
     };
 }
