@@ -32,7 +32,7 @@ const sourceBinary = "/usr/local/bin/iperf3";
 
 // Shared by both scripts. The help text is captured before it is matched: `iperf3 --help | grep -q`
 // under pipefail fails now and then, when grep exits at the match and iperf3 dies of SIGPIPE.
-const helpers = `
+export const iperf3ScriptHelpers = `
 first_line() { local text; text=$("$@" 2>&1 || true); printf '%s\\n' "\${text%%$'\\n'*}"; }
 offers_mptcp() { local help; help=$("$1" --help 2>&1 || true); [[ $help == *--mptcp* ]]; }
 ensure_mptcpize() {
@@ -46,7 +46,7 @@ report() { printf 'binary=%s\\nversion=%s\\ncommit=%s\\nmptcp=%s\\n' "$1" "$(fir
 // (a rejected tag never replaces a working iperf3), install, ldconfig (Debian's libiperf0 has the
 // same soname), then check what the installed binary reports. A stamp of what was installed lets
 // a re-run that finds its work done report it without building.
-const buildScript = `${helpers}
+const buildScript = `${iperf3ScriptHelpers}
 repository=$1 tag=$2 src=$3 binary=$4 require_mptcp=$5 mirror=$6
 shift 6
 wanted="$repository $tag $require_mptcp $*"
@@ -107,7 +107,7 @@ printf '%s\\n%s\\n%s\\n' "$wanted" "$commit" "$mode" > "$stamp"
 report "$binary" "$commit" "$mode"
 `;
 
-const packageScript = `${helpers}
+const packageScript = `${iperf3ScriptHelpers}
 package=$1 require_mptcp=$2
 if [ "$(dpkg-query -W -f='\${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then
     if ! apt-cache show "$package" >/dev/null 2>&1; then apt-get update -qq; fi

@@ -29,7 +29,7 @@ install_debian_packages() {
     local list="$repo_root/scripts/debian-packages.txt" missing=()
     [ -f "$list" ] || return 0
     while read -r package; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+        [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
     done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list")
     [ ${#missing[@]} -eq 0 ] && return 0
     command -v apt-get >/dev/null || fail "missing packages: ${missing[*]}" "install them with your distribution's package manager"

@@ -9,6 +9,9 @@ import * as path from "path";
 import type { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { benchStatus } from "../../bench";
 import type { FailoverRun } from "../../failover";
+import { iperf3ScriptHelpers } from "../../components/iperf3";
+import { parseKeyValues, scriptWithArguments } from "../../remote/shell";
+import { runRemote } from "../../remote/ssh";
 import { mirrorPath } from "../../toolchain/git-mirror";
 import { createTestStack, inHost, onHost, TestLabOptions, testLab, TestStack, writeStackFile } from "./lab-harness";
 
@@ -110,6 +113,28 @@ test.serial("changing the tag from 3.20 to 3.21 rebuilds iperf3 only, and re-run
     t.true(failoverOf(result).mptcp.summary.mptcpVerified, "the native build runs MPTCP");
     const again = await upCollectingChanges(stack);
     t.deepEqual(again.changed, [], "no rebuild on a second up");
+});
+
+test.serial("the --mptcp check on the 3.21 build answers the same in 200 runs in a row (no SIGPIPE race)", async (t) => {
+    const status = await benchStatus(lab.name);
+    const host = status.hosts.find((candidate) => candidate.name === "client")!;
+    const connection = { address: host.managementAddress, port: host.sshPort, user: host.user, privateKey: fs.readFileSync(status.privateKeyPath, "utf8"), hostKey: host.hostKey };
+    const script = scriptWithArguments(
+        `${iperf3ScriptHelpers}
+misses=0 piped_misses=0
+for _ in $(seq 200); do
+    offers_mptcp /usr/local/bin/iperf3 || misses=$((misses + 1))
+    # The old check, for comparison: a pipe ending in grep -q under pipefail.
+    /usr/local/bin/iperf3 --help 2>&1 | grep -q -- --mptcp || piped_misses=$((piped_misses + 1))
+done
+echo "misses=$misses"
+echo "piped_misses=$piped_misses"
+`,
+        [],
+    );
+    const values = parseKeyValues((await runRemote(connection, { host: "client", step: "check --mptcp 200 times", script })).stdout);
+    t.log(`the old piped check missed --mptcp ${values.piped_misses} time(s) in 200`);
+    t.is(values.misses, "0");
 });
 
 test.serial("a new client key only updates the stored connection: no replacement, no build, no new test", async (t) => {
