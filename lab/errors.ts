@@ -10,8 +10,16 @@ interface CatalogueEntry {
 
 const PROBLEM_CATALOGUE = {
     "file-unreadable": { severity: "error", hint: "Check the path and the file's permissions." },
+    "file-too-large": { severity: "error", hint: "Give the lab or stack file itself; a lab is a few kilobytes." },
+    "file-not-utf8": { severity: "error", hint: "Save the file as UTF-8 (the Pulumi CLI refuses anything else); `iconv -f latin1 -t utf-8` converts a Latin-1 file." },
     "yaml-syntax": { severity: "error", hint: "Fix the YAML at this place: check indentation (spaces, not tabs), colons and quotes." },
     "yaml-duplicate-key": { severity: "error", hint: "Keep one of the two entries with this key; YAML keys must be unique in a mapping." },
+    "yaml-multiple-documents": { severity: "error", hint: "Keep one document: remove the `---` line and what follows it, or move it to a file of its own." },
+    "yaml-excessive-aliasing": {
+        severity: "error",
+        hint: "Write the values out, or use anchors for small shared pieces only: aliases that refer to aliases multiply the document (a YAML bomb), and the Pulumi CLI refuses such a file.",
+    },
+    "yaml-too-many-nodes": { severity: "error", hint: "Give the lab or stack file itself, without generated data: a lab has a few hundred values." },
     "stack-lab-missing": { severity: "error", hint: "Put the lab under `config:` as `mptcp-lab:lab:` (see docs/lab-reference.md)." },
     "schema-type": { severity: "error", hint: "Write a value of the expected type; quote strings that YAML would read as numbers or booleans." },
     "schema-unknown-key": { severity: "error", hint: "Remove the key or fix its spelling; docs/lab-reference.md lists every key." },
