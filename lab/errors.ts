@@ -1,5 +1,6 @@
 // Problems found in a lab definition: plain values with a stable code, the place in the source,
 // the value seen, what was expected and a hint. Hints and severities live in one table, keyed by code.
+import { hintFor as benchHint } from "../bench/errors";
 
 export type Severity = "error" | "warning";
 
@@ -93,6 +94,16 @@ const PROBLEM_CATALOGUE = {
     "bench-subnet-outside-range": { severity: "error", hint: "Emulated benches use the benchmarking range 198.18.0.0/15 (RFC 2544) so that they never clash with a real network." },
     "bench-subnet-host-bits": { severity: "error", hint: "Write the network address of the subnet, with the host bits zero (198.18.0.0/24, not 198.18.0.1/24)." },
     "bench-subnets-overlap": { severity: "error", hint: "Keep the lab subnet and the management subnet apart, or failover could cut the management path." },
+    // What the emulated bench itself refuses (bench/plan.ts), with the bench's own hints.
+    "bench-name": { severity: "error", hint: benchHint("BENCH_NAME_INVALID") },
+    "bench-suite": { severity: "error", hint: benchHint("BENCH_SUITE_INVALID") },
+    "bench-subnet": { severity: "error", hint: benchHint("BENCH_SUBNET_INVALID") },
+    "bench-hosts": { severity: "error", hint: benchHint("BENCH_HOSTS_INVALID") },
+    "bench-host-name": { severity: "error", hint: `${benchHint("BENCH_HOST_NAME_INVALID")} Rename the host (and \`failover.host\` if it names it).` },
+    "bench-interface": { severity: "error", hint: benchHint("BENCH_INTERFACE_INVALID") },
+    "bench-address": { severity: "error", hint: `${benchHint("BENCH_ADDRESS_INVALID")} Every interface has the bench subnet's prefix length.` },
+    "bench-shaping": { severity: "error", hint: benchHint("BENCH_SHAPING_INVALID") },
+    "bench-bottleneck": { severity: "error", hint: benchHint("BENCH_BOTTLENECK_INVALID") },
     "bench-address-outside-subnet": { severity: "error", hint: "On an emulated bench every interface address lies in `bench.subnet`." },
 } as const satisfies Record<string, CatalogueEntry>;
 
