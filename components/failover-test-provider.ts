@@ -3,11 +3,10 @@
 // itself runs on the hosts (failover/run-failover.sh), so a lost SSH path cannot leave a link
 // down; on any error the controller restores the link as well. Results are outputs, and the raw
 // files are kept on this machine under a folder per stack and run.
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
-import { analyseRun, clientArguments, FAILOVER_LOCK_PATH, flipArguments, lockTimeoutSeconds, restoreArguments, resultFileNames, serveArguments, serveStopArguments, withMachineLock } from "../failover";
+import { analyseRun, clientArguments, FAILOVER_LOCK_PATH, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
 import type { FailoverMode, FailoverRun } from "../failover";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
@@ -69,16 +68,13 @@ async function upload(host: Host, runner: string) {
     await runRemote(host.connection, { host: host.name, step: "upload the failover runner", script, timeoutSeconds: 60 });
 }
 
+/** The result files in `dir` on the host: only the expected names, bounded in size (a host is
+ *  not trusted to name files on this machine). */
 async function download(host: Host, dir: string): Promise<Record<string, string>> {
     const names = Object.values(resultFileNames);
     const script = scriptWithArguments('cd "$1" 2>/dev/null || exit 0\nfor f in "${@:2}"; do [ -f "$f" ] && printf "%s %s\\n" "$f" "$(base64 -w0 < "$f")"; done; true\n', [dir, ...names]);
-    const { stdout } = await runRemote(host.connection, { host: host.name, step: "download failover results", script, timeoutSeconds: 120 });
-    const files: Record<string, string> = {};
-    for (const line of stdout.split("\n")) {
-        const [name, data = ""] = line.split(" ");
-        if (name) files[name] = Buffer.from(data, "base64").toString("utf8");
-    }
-    return files;
+    const { stdout } = await runRemote(host.connection, { host: host.name, step: "download failover results", script, timeoutSeconds: 120, maxOutputBytes: maxListingBytes(names) });
+    return parseResultListing(stdout, host.name, names);
 }
 
 /** One iperf3 run: server up, the failure armed, the client run, results fetched and analysed. */
@@ -135,9 +131,7 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
 }
 
 function saveLocally(resultsRoot: string, remoteDir: string, mode: string, files: Record<string, string>) {
-    const dir = path.join(resultsRoot, path.basename(path.dirname(remoteDir)), mode);
-    fs.mkdirSync(dir, { recursive: true });
-    for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+    saveResultFiles(path.join(resultsRoot, path.basename(path.dirname(remoteDir)), mode), files, Object.values(resultFileNames));
 }
 
 /** Failover tests share this machine's cores: one at a time across every stack and process. */

@@ -28,11 +28,13 @@ export interface RemoteStep {
     timeoutSeconds?: number;
     /** Fail on a non-zero exit (default true). */
     check?: boolean;
+    /** Gives up when stdout and stderr together pass this many bytes (default: no bound). */
+    maxOutputBytes?: number;
 }
 
 export class RemoteStepError extends Error {
     constructor(
-        readonly code: "ssh-connect" | "ssh-host-key" | "remote-step-failed" | "remote-step-timeout",
+        readonly code: "ssh-connect" | "ssh-host-key" | "remote-step-failed" | "remote-step-timeout" | "remote-output-too-large",
         readonly host: string,
         readonly step: string,
         message: string,
@@ -96,8 +98,21 @@ function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): 
                 if (error) return finish(error);
                 let stdout = "";
                 let stderr = "";
-                channel.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-                channel.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+                let received = 0;
+                const bound = (chunk: Buffer) => {
+                    received += chunk.length;
+                    if (step.maxOutputBytes === undefined || received <= step.maxOutputBytes) return true;
+                    channel.close();
+                    finish(new RemoteStepError("remote-output-too-large", step.host, step.step, `the host sent more than ${step.maxOutputBytes} bytes`,
+                        "the step's output is bounded; check what runs on the host"));
+                    return false;
+                };
+                channel.on("data", (chunk: Buffer) => {
+                    if (bound(chunk)) stdout += chunk.toString();
+                });
+                channel.stderr.on("data", (chunk: Buffer) => {
+                    if (bound(chunk)) stderr += chunk.toString();
+                });
                 channel.on("close", (exitCode: number | null) => finish(undefined, { stdout, stderr, exitCode: exitCode ?? 255 }));
                 channel.end(step.script);
             });
