@@ -102,7 +102,8 @@ export function parseYamlWithPositions(text: string, file: string): ParsedYaml {
         });
     } catch (error) {
         if (!(error instanceof YAMLException)) throw error;
-        throw yamlSourceError(error, input, holder);
+        // js-yaml counts offsets in its own copy of the text, without a byte-order mark.
+        throw yamlSourceError(error, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, holder);
     }
     const lines = lineStarts(input);
     const rootEvent = holder.children[0];
@@ -312,27 +313,31 @@ function allowedAliasRatio(nodes: number): number {
     return 0.99 - 0.89 * ((nodes - low) / (high - low));
 }
 
-/** js-yaml's error as a YamlSourceError with a place: its mark when it has one; for a stream of
- *  several documents (which has none), the start of the second document. */
+/** js-yaml's error as a YamlSourceError with a place: the offset of its mark when it has one (the
+ *  mark's own line is stale for some errors, a NUL byte's among them); for a stream of several
+ *  documents (which has none), the start of the second document. */
 function yamlSourceError(error: YAMLException, input: string, holder: NodeEvent): YamlSourceError {
     const reason = error.reason || error.message;
     if (error.mark) {
         const refusal = reason.startsWith("duplicated mapping key") ? "duplicate-key" : "syntax";
-        return new YamlSourceError(refusal, reason, { line: error.mark.line + 1, column: error.mark.column + 1 }, { cause: error });
+        return new YamlSourceError(refusal, reason, positionIn(input, error.mark.position), { cause: error });
     }
     const multiple = reason.startsWith("expected a single document");
     const second = holder.children[1];
     const offset = multiple && second ? documentStart(input, second.openedAt) : 0;
-    const lines = lineStarts(input.slice(0, offset));
-    const line = lines.length;
-    const position = { line, column: offset - lines[line - 1] + 1 };
-    return new YamlSourceError(multiple ? "multiple-documents" : "syntax", multiple ? "a second YAML document starts here: a lab or stack file holds one document" : reason, position, { cause: error });
+    return new YamlSourceError(multiple ? "multiple-documents" : "syntax", multiple ? "a second YAML document starts here: a lab or stack file holds one document" : reason, positionIn(input, offset), { cause: error });
+}
+
+/** The line and column of `offset` in `input`, counted from 1; an offset past the end (js-yaml
+ *  appends a line break) is the end. */
+function positionIn(input: string, offset: number): SourcePosition {
+    const at = Math.max(0, Math.min(offset, input.length));
+    const lines = lineStarts(input.slice(0, at));
+    return { line: lines.length, column: at - lines[lines.length - 1] + 1 };
 }
 
 function tooManyNodes(input: string, offset: number): YamlSourceError {
-    const lines = lineStarts(input.slice(0, offset));
-    const position = { line: lines.length, column: offset - lines[lines.length - 1] + 1 };
-    return new YamlSourceError("too-many-nodes", `the document has more than ${MAX_YAML_NODES} nodes; this is the first one beyond`, position);
+    return new YamlSourceError("too-many-nodes", `the document has more than ${MAX_YAML_NODES} nodes; this is the first one beyond`, positionIn(input, offset));
 }
 
 /** The `---` marker that opens the document whose first node js-yaml opened at `offset`. */
