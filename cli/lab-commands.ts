@@ -8,7 +8,8 @@ import { formatRunTable } from "../failover";
 import { loadLabFromStackFile } from "../lab";
 import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, wantsPlainOutput } from "./command";
-import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
+import { describeEngineEvent, failoverRunUrn, openLabStack, recoverStackLocks, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
+import { removedLockLine } from "./stack-locks";
 
 type Action = "up" | "test" | "destroy";
 
@@ -41,7 +42,8 @@ interface StackResult {
     error?: Error;
 }
 
-async function runAction(action: Action, stack: Stack, report: (line: string) => void, signal: AbortSignal): Promise<OutputMap> {
+/** `afterKilledRun`: a lock of an earlier run that never ended properly was just removed. */
+async function runAction(action: Action, stack: Stack, report: (line: string) => void, signal: AbortSignal, afterKilledRun: boolean): Promise<OutputMap> {
     const onEvent = (event: Parameters<typeof describeEngineEvent>[0]) => {
         const line = describeEngineEvent(event);
         if (line) report(line);
@@ -57,6 +59,12 @@ async function runAction(action: Action, stack: Stack, report: (line: string) =>
     // An emulated bench that is gone (a reboot takes every namespace) comes back first: the
     // refresh below reads the hosts over SSH.
     await repairBench(stack.name, report);
+    if (afterKilledRun) {
+        // As Pulumi documents for an interrupted update: creates left pending are dropped from the
+        // state (the providers' creates are idempotent, so the update below makes them again).
+        report("clearing the operations the killed run left pending");
+        await stack.refresh({ onEvent, signal, clearPendingCreates: true });
+    }
     // Refresh first, so that drift on the hosts is repaired by the same update.
     return (await stack.up({ onEvent, refresh: true, signal })).outputs;
 }
@@ -102,8 +110,10 @@ function makeCommand(action: Action): Command {
                     task: async (_context: unknown, task: { output: string }) => {
                         try {
                             if (cancellation.signal.aborted) throw new Error("cancelled before it started");
+                            const removed = recoverStackLocks(result.name);
+                            for (const lock of removed) io.stderr.write(`${removedLockLine(result.name, lock)}\n`);
                             const stack = await openLabStack(result.name);
-                            result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal);
+                            result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal, removed.length > 0);
                         } catch (error) {
                             result.error = error as Error;
                             throw error;
