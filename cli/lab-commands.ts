@@ -3,9 +3,9 @@
 import { Listr } from "listr2";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
-import { benchPlanFromLab, benchStatus, benchUp } from "../bench";
+import { benchDown, benchPlanFromLab, benchStatus, benchUp } from "../bench";
 import { formatRunTable } from "../failover";
-import { loadLabFromStackFile } from "../lab";
+import { LabError, loadLabFromStackFile } from "../lab";
 import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, wantsPlainOutput } from "./command";
 import { describeEngineEvent, failoverRunUrn, openLabStack, recoverStackLocks, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
@@ -50,6 +50,7 @@ async function runAction(action: Action, stack: Stack, report: (line: string) =>
     };
     if (action === "destroy") {
         await stack.destroy({ onEvent, signal });
+        await removeBenchRemains(stack.name, report);
         return {};
     }
     if (action === "test") {
@@ -67,6 +68,26 @@ async function runAction(action: Action, stack: Stack, report: (line: string) =>
     }
     // Refresh first, so that drift on the hosts is repaired by the same update.
     return (await stack.up({ onEvent, refresh: true, signal })).outputs;
+}
+
+/**
+ * After a destroy, removes whatever is left of the stack's emulated bench: a bench whose creation
+ * failed half-way is not in the stack's state, so the engine's destroy never sees it.
+ */
+export async function removeBenchRemains(stackName: string, report: (line: string) => void, bench: { status: typeof benchStatus; down: typeof benchDown } = { status: benchStatus, down: benchDown }): Promise<void> {
+    let plan;
+    try {
+        plan = benchPlanFromLab(loadLabFromStackFile(path.join(stacksDir, `Pulumi.${stackName}.yaml`)).spec);
+    } catch (error) {
+        if (!(error instanceof LabError)) throw error;
+        report(`bench: the lab of ${stackName} does not validate; not looking for a bench it may have left`);
+        return;
+    }
+    if (!plan) return;
+    const { state } = await bench.status(plan.name);
+    if (state === "absent") return;
+    report(`bench: ${plan.name} is still there (${state}) after the destroy; removing what remains`);
+    await bench.down(plan.name);
 }
 
 async function repairBench(stackName: string, report: (line: string) => void): Promise<void> {
