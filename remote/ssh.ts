@@ -76,8 +76,9 @@ const TIMED_OUT_STATUSES = [124, 137];
  */
 export function remoteCommand(user: string, timeoutSeconds: number, exclusive?: string): string {
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new RangeError(`a step's timeout is a whole number of seconds, not ${timeoutSeconds}`);
-    const lock = exclusive === undefined ? [] : ["flock", requireSafe("exclusive", exclusive, shellSafe.absolutePath)];
-    const words = [...(user === "root" ? [] : ["sudo", "-n"]), "timeout", "--kill-after", `${KILL_AFTER_SECONDS}s`, `${timeoutSeconds}s`, ...lock, "bash", "-s"];
+    // The lock file's folder may not exist yet (/run/lock is missing on some systems).
+    const run = exclusive === undefined ? ["bash", "-s"] : ["bash", "-c", 'mkdir -p -- "$(dirname -- "$1")" && exec flock -- "$1" bash -s', "mptcp-lab-step", requireSafe("exclusive", exclusive, shellSafe.absolutePath)];
+    const words = [...(user === "root" ? [] : ["sudo", "-n"]), "timeout", "--kill-after", `${KILL_AFTER_SECONDS}s`, `${timeoutSeconds}s`, ...run];
     return words.map(shellQuote).join(" ");
 }
 

@@ -35,7 +35,7 @@ const isAlive = (pid: number) => {
 
 test("a non-root login runs the step through sudo -n, under timeout", (t) => {
     t.is(remoteCommand("pi", 600), "'sudo' '-n' 'timeout' '--kill-after' '10s' '600s' 'bash' '-s'");
-    t.is(remoteCommand("root", 60, "/run/lock/mptcp-lab-iperf3.lock"), "'timeout' '--kill-after' '10s' '60s' 'flock' '/run/lock/mptcp-lab-iperf3.lock' 'bash' '-s'");
+    t.is(remoteCommand("root", 60, "/run/lock/mptcp-lab-iperf3.lock"), `'timeout' '--kill-after' '10s' '60s' 'bash' '-c' 'mkdir -p -- "$(dirname -- "$1")" && exec flock -- "$1" bash -s' 'mptcp-lab-step' '/run/lock/mptcp-lab-iperf3.lock'`);
 });
 
 test("a lock path that is not a plain absolute path is refused", (t) => {
@@ -60,7 +60,7 @@ test("a step that outlives its timeout is stopped on the host with everything it
 test("steps with the same lock file never overlap", async (t) => {
     const dir = temporaryDir(t);
     const log = path.join(dir, "log");
-    const lock = path.join(dir, "step.lock");
+    const lock = path.join(dir, "not-yet", "step.lock"); // a folder that does not exist yet
     const step = (name: string) => `echo start-${name} >> ${log}\nsleep 0.3\necho end-${name} >> ${log}\n`;
     const codes = await Promise.all(["a", "b", "c"].map((name) => runLocally(remoteCommand("root", 30, lock), step(name))));
     t.deepEqual(codes, [0, 0, 0]);
