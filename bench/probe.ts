@@ -5,20 +5,27 @@ import * as net from "node:net";
 import * as os from "node:os";
 
 /** The first line a server sends after connecting (`SSH-2.0-...` for sshd), or undefined. */
-export function readGreeting(address: string, port: number, timeoutMs = 1_000): Promise<string | undefined> {
+export async function readGreeting(address: string, port: number, timeoutMs = 1_000): Promise<string | undefined> {
+    const result = await probeGreeting(address, port, timeoutMs);
+    return "value" in result ? result.value : undefined;
+}
+
+/** The greeting of a TCP server, or why there was none (`ECONNREFUSED`, `no greeting within 500 ms`, ...). */
+export function probeGreeting(address: string, port: number, timeoutMs = 1_000): Promise<{ readonly value: string } | { readonly failure: string }> {
     return new Promise((resolve) => {
         const socket = net.connect({ host: address, port });
         let received = "";
-        const finish = (value: string | undefined) => {
+        const finish = (result: { readonly value: string } | { readonly failure: string }) => {
             socket.destroy();
-            resolve(value);
+            resolve(result);
         };
-        socket.setTimeout(timeoutMs, () => finish(undefined));
-        socket.on("error", () => finish(undefined));
+        socket.setTimeout(timeoutMs, () => finish({ failure: received === "" ? `no greeting within ${timeoutMs} ms` : `an unfinished greeting ${JSON.stringify(received.slice(0, 40))}` }));
+        socket.on("error", (error: NodeJS.ErrnoException) => finish({ failure: error.code ?? error.message }));
         socket.on("data", (chunk: Buffer) => {
             received += chunk.toString("latin1");
-            if (received.includes("\n")) finish(received.split("\n")[0].trim());
+            if (received.includes("\n")) finish({ value: received.split("\n")[0].trim() });
         });
+        socket.on("end", () => finish({ failure: received === "" ? "closed without a greeting" : `closed after ${JSON.stringify(received.slice(0, 40))}` }));
     });
 }
 

@@ -13,12 +13,12 @@ import { ensureHostNetwork, ensureManagementBridge, ensureSwitch, listNamespaces
 import { benchPaths, hostPaths, isNamespaceOfBench } from "./naming";
 import { assertValidPlan, type BenchPlan, canonicalPlan, managementAddresses, planDifferences } from "./plan";
 import { checkBenchPrerequisites } from "./prerequisites";
-import { readGreeting } from "./probe";
 import { isInNetworkNamespace, isRunning, stopProcess } from "./processes";
 import { aptProxyUrl, APT_PROXY_PORT, GIT_DAEMON_PORT, serviceHealthy, startAptProxy, startGitDaemon } from "./services";
 import { probeNetem } from "./shaping";
 import { type BenchRuntimeState, objectNames, readRuntimeState, withBenchLock, writeRuntimeState } from "./state";
 import { type BenchStatus, collectStatus, SSH_PORT } from "./status";
+import { probeSshGreeting, SSHD_WAIT, sshdSilentMessage, waitFor } from "./wait";
 
 /** One step of `benchUp`; `unchanged` when there was nothing to do. */
 export interface BenchUpTask {
@@ -118,11 +118,9 @@ async function ensureHost(context: UpContext, hostIndex: number): Promise<"done"
         writeRuntimeState(state);
     }
     const address = management.hosts[hostIndex];
-    const answering = async () => (await readGreeting(address, SSH_PORT, 500))?.startsWith("SSH-2.0-") === true;
-    let ready = await answering();
-    for (let attempt = 0; !ready && attempt < 50 && isRunning(current.sshd); attempt += 1) ready = await answering();
-    if (!ready) {
-        throw new BenchError("BENCH_HOST_START_FAILED", `sshd on ${host.name} does not answer on ${address}:${SSH_PORT}:\n${sshdLogTail(init)}`);
+    const wait = await waitFor(() => probeSshGreeting(address, SSH_PORT), { attempts: SSHD_WAIT.attempts, pauseMs: SSHD_WAIT.pauseMs, worthWaiting: () => isRunning(current.sshd) });
+    if (wait.value === undefined) {
+        throw new BenchError("BENCH_HOST_START_FAILED", sshdSilentMessage(host.name, `${address}:${SSH_PORT}`, wait, current.sshd, sshdLogTail(init)));
     }
     return "done";
 }

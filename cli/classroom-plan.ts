@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { DEFAULT_STACK_KEY, formatProblem, type LabProblem, validateLabText } from "../lab";
+import { DEFAULT_STACK_KEY, formatProblem, type LabProblem, validateLabBytes, validateLabText } from "../lab";
 
 export type ClassroomErrorCode =
     | "classroom-template-missing"
@@ -150,7 +150,7 @@ function stackText(lab: Lab, options: ClassroomOptions, i: number): string {
 export function planClassroom(options: ClassroomOptions): PlannedBench[] {
     const templateFile = stackFile(options.stacksDir, options.from);
     if (!fs.existsSync(templateFile)) throw new ClassroomError("classroom-template-missing", `no template stack ${JSON.stringify(options.from)}: ${templateFile} does not exist`);
-    const templateCheck = validateLabText(fs.readFileSync(templateFile, "utf8"), templateFile, { key: DEFAULT_STACK_KEY });
+    const templateCheck = validateLabBytes(fs.readFileSync(templateFile), templateFile, { key: DEFAULT_STACK_KEY });
     if (!templateCheck.spec) throw new ClassroomError("classroom-template-invalid", `the template stack ${options.from} is not a valid lab`, templateCheck.problems);
     const template = labOf(readStack(templateFile)) as Lab;
     const bench = template.bench;

@@ -3,12 +3,13 @@
 import { Listr } from "listr2";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
-import { benchPlanFromLab, benchStatus, benchUp } from "../bench";
+import { benchDown, benchPlanFromLab, benchStatus, benchUp } from "../bench";
 import { formatRunTable } from "../failover";
-import { loadLabFromStackFile } from "../lab";
+import { LabError, loadLabFromStackFile } from "../lab";
 import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, wantsPlainOutput } from "./command";
-import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
+import { describeEngineEvent, failoverRunUrn, openLabStack, recoverStackLocks, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
+import { removedLockLine } from "./stack-locks";
 
 type Action = "up" | "test" | "destroy";
 
@@ -41,13 +42,15 @@ interface StackResult {
     error?: Error;
 }
 
-async function runAction(action: Action, stack: Stack, report: (line: string) => void, signal: AbortSignal): Promise<OutputMap> {
+/** `afterKilledRun`: a lock of an earlier run that never ended properly was just removed. */
+async function runAction(action: Action, stack: Stack, report: (line: string) => void, signal: AbortSignal, afterKilledRun: boolean): Promise<OutputMap> {
     const onEvent = (event: Parameters<typeof describeEngineEvent>[0]) => {
         const line = describeEngineEvent(event);
         if (line) report(line);
     };
     if (action === "destroy") {
         await stack.destroy({ onEvent, signal });
+        await removeBenchRemains(stack.name, report);
         return {};
     }
     if (action === "test") {
@@ -57,8 +60,34 @@ async function runAction(action: Action, stack: Stack, report: (line: string) =>
     // An emulated bench that is gone (a reboot takes every namespace) comes back first: the
     // refresh below reads the hosts over SSH.
     await repairBench(stack.name, report);
+    if (afterKilledRun) {
+        // As Pulumi documents for an interrupted update: creates left pending are dropped from the
+        // state (the providers' creates are idempotent, so the update below makes them again).
+        report("clearing the operations the killed run left pending");
+        await stack.refresh({ onEvent, signal, clearPendingCreates: true });
+    }
     // Refresh first, so that drift on the hosts is repaired by the same update.
     return (await stack.up({ onEvent, refresh: true, signal })).outputs;
+}
+
+/**
+ * After a destroy, removes whatever is left of the stack's emulated bench: a bench whose creation
+ * failed half-way is not in the stack's state, so the engine's destroy never sees it.
+ */
+export async function removeBenchRemains(stackName: string, report: (line: string) => void, bench: { status: typeof benchStatus; down: typeof benchDown } = { status: benchStatus, down: benchDown }): Promise<void> {
+    let plan;
+    try {
+        plan = benchPlanFromLab(loadLabFromStackFile(path.join(stacksDir, `Pulumi.${stackName}.yaml`)).spec);
+    } catch (error) {
+        if (!(error instanceof LabError)) throw error;
+        report(`bench: the lab of ${stackName} does not validate; not looking for a bench it may have left`);
+        return;
+    }
+    if (!plan) return;
+    const { state } = await bench.status(plan.name);
+    if (state === "absent") return;
+    report(`bench: ${plan.name} is still there (${state}) after the destroy; removing what remains`);
+    await bench.down(plan.name);
 }
 
 async function repairBench(stackName: string, report: (line: string) => void): Promise<void> {
@@ -110,8 +139,10 @@ function makeCommand(action: Action): Command {
                     task: async (_context: unknown, task: { output: string }) => {
                         try {
                             if (cancellation.signal.aborted) throw new Error("cancelled before it started");
+                            const removed = recoverStackLocks(result.name);
+                            for (const lock of removed) io.stderr.write(`${removedLockLine(result.name, lock)}\n`);
                             const stack = await openLabStack(result.name);
-                            result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal);
+                            result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal, removed.length > 0);
                         } catch (error) {
                             result.error = error as Error;
                             throw error;

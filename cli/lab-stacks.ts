@@ -6,6 +6,7 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { repositoryRoot, toolchainPaths } from "../toolchain";
 import { openStack, selectStack } from "../toolchain/workspace";
 import { UsageError } from "./command";
+import { recoverStaleLocks, type StackLock } from "./stack-locks";
 
 export const stacksDir = path.join(repositoryRoot, "stacks");
 
@@ -72,6 +73,12 @@ export function failoverRunUrn(stackName: string): string {
 function stackLockDir(stackName: string): string {
     const backend = toolchainPaths().backendUrl.replace(/^file:\/\//, "");
     return path.join(backend, ".pulumi", "locks", "organization", "mptcp-lab", stackName);
+}
+
+/** Removes the stack's locks whose engine is gone from this machine; throws StackLockedError for a
+ *  lock that may be held. */
+export function recoverStackLocks(stackName: string): StackLock[] {
+    return recoverStaleLocks(stackName, stackLockDir(stackName));
 }
 
 /** PIDs of running engines that hold the stack (a lock whose process is gone holds nothing). */

@@ -4,6 +4,7 @@
 // traces to errors.
 
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command";
+import { startRunReaper } from "./run-reaper";
 
 // The summaries live here, not in the modules, so that `--help` loads none of them (the lab
 // commands bring in Pulumi's Automation API).
@@ -63,7 +64,11 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     }
 }
 
+/** Commands that start the engine: whatever it starts ends with the run (cli/run-reaper.ts). */
+const ENGINE_COMMANDS: readonly string[] = ["up", "test", "destroy", "drift", "classroom"];
+
 if (require.main === module) {
+    if (ENGINE_COMMANDS.includes(process.argv.slice(2).find((arg) => arg !== "--debug") ?? "")) startRunReaper(process.env);
     void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, environment: process.env }).then((code) => {
         process.exitCode = code;
     });

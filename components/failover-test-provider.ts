@@ -3,11 +3,10 @@
 // itself runs on the hosts (failover/run-failover.sh), so a lost SSH path cannot leave a link
 // down; on any error the controller restores the link as well. Results are outputs, and the raw
 // files are kept on this machine under a folder per stack and run.
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
-import { analyseRun, clientArguments, FAILOVER_LOCK_PATH, flipArguments, lockTimeoutSeconds, restoreArguments, resultFileNames, serveArguments, serveStopArguments, withMachineLock } from "../failover";
+import { analyseRun, clientArguments, describeFailure, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
 import type { FailoverMode, FailoverRun } from "../failover";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
@@ -52,6 +51,8 @@ export interface FailoverTestOutputs extends FailoverTestInputs {
     resultsDir: string;
     mptcpRun: FailoverRun;
     controlRun?: FailoverRun;
+    /** Restores of the failing link from this machine that failed while the host restored it itself. */
+    linkRestoreWarnings?: string[];
 }
 
 type Host = FailoverHost;
@@ -69,20 +70,19 @@ async function upload(host: Host, runner: string) {
     await runRemote(host.connection, { host: host.name, step: "upload the failover runner", script, timeoutSeconds: 60 });
 }
 
+/** The result files in `dir` on the host: only the expected names, bounded in size (a host is
+ *  not trusted to name files on this machine). */
 async function download(host: Host, dir: string): Promise<Record<string, string>> {
     const names = Object.values(resultFileNames);
     const script = scriptWithArguments('cd "$1" 2>/dev/null || exit 0\nfor f in "${@:2}"; do [ -f "$f" ] && printf "%s %s\\n" "$f" "$(base64 -w0 < "$f")"; done; true\n', [dir, ...names]);
-    const { stdout } = await runRemote(host.connection, { host: host.name, step: "download failover results", script, timeoutSeconds: 120 });
-    const files: Record<string, string> = {};
-    for (const line of stdout.split("\n")) {
-        const [name, data = ""] = line.split(" ");
-        if (name) files[name] = Buffer.from(data, "base64").toString("utf8");
-    }
-    return files;
+    const { stdout } = await runRemote(host.connection, { host: host.name, step: "download failover results", script, timeoutSeconds: 120, maxOutputBytes: maxListingBytes(names) });
+    return parseResultListing(stdout, host.name, names);
 }
 
-/** One iperf3 run: server up, the failure armed, the client run, results fetched and analysed. */
-async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: number, resultsDir: string): Promise<FailoverRun> {
+/** One iperf3 run: server up, the failure armed, the client run, results fetched and analysed.
+ *  A failed restore of the link from here is reported: in `warnings` when the host's link events
+ *  show it came back by itself, as an error otherwise. */
+async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: number, resultsDir: string, warnings: string[]): Promise<FailoverRun> {
     const failing = inputs.failingHost === "client" ? inputs.client : inputs.server;
     const failure = { interface: inputs.failingInterface, downAtSeconds: inputs.downAtSeconds, upAtSeconds: inputs.upAtSeconds };
     const controlBinding = mode === "tcp" && inputs.failingHost === "client" ? { bindAddress: inputs.failingAddress, bindDevice: inputs.failingInterface } : {};
@@ -100,6 +100,9 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
         ...controlBinding,
         ...(inputs.failingHost === "client" ? { failure } : {}),
     });
+    const eventsDir = inputs.failingHost === "server" ? flipDir : resultsDir;
+    let testFailure: unknown;
+    let restoreFailure: string | undefined;
     try {
         await onHost(inputs.server, `start the iperf3 server (${mode})`, serveArguments({ port, timeoutSeconds: inputs.durationSeconds + 60, resultsDir, mptcpize: mode === "mptcpize" }), 60);
         if (inputs.failingHost === "server") {
@@ -113,14 +116,30 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
         if ([2, 3, 4].includes(client.exitCode)) {
             throw new Error(`${inputs.client.name}: ${step}: the runner refused with ${client.exitCode}: ${client.stderr.trim().split("\n").slice(-4).join(" / ")}`);
         }
+    } catch (error) {
+        testFailure = error;
     } finally {
+        // A server left running ends by its own timeout; a link left down is what matters.
         await onHost(inputs.server, "stop the iperf3 server", serveStopArguments({ resultsDir }), 60, false).catch(() => undefined);
-        await onHost(failing, `restore ${inputs.failingInterface}`, restoreArguments({ interface: inputs.failingInterface, resultsDir: inputs.failingHost === "server" ? flipDir : resultsDir }), 60, false).catch(() => undefined);
+        const restoreStep = `restore ${inputs.failingInterface}`;
+        restoreFailure = await onHost(failing, restoreStep, restoreArguments({ interface: inputs.failingInterface, resultsDir: eventsDir }), 60, false).then(
+            (result) => (result.exitCode === 0 ? undefined : `exited with ${result.exitCode}: ${describeFailure(result.stderr || result.stdout)}`),
+            (error: unknown) => describeFailure(error),
+        );
+    }
+    if (testFailure !== undefined) {
+        if (restoreFailure === undefined) throw testFailure;
+        const events = await download(failing, eventsDir).then((files) => files[resultFileNames.linkEvents] ?? "", () => undefined);
+        const verdict = judgeRestore(failing.name, inputs.failingInterface, restoreFailure, events);
+        throw new Error(`${describeFailure(testFailure)}; ${verdict.level === "ok" ? "" : verdict.message}`, { cause: testFailure });
     }
     const clientFiles = await download(inputs.client, resultsDir);
     const serverFiles = await download(inputs.server, resultsDir);
     const flipFiles = inputs.failingHost === "server" ? await download(inputs.server, flipDir) : clientFiles;
     const linkEvents = flipFiles[resultFileNames.linkEvents] ?? "";
+    const verdict = judgeRestore(failing.name, inputs.failingInterface, restoreFailure, linkEvents);
+    if (verdict.level === "error") throw new Error(verdict.message);
+    if (verdict.level === "warning") warnings.push(verdict.message);
     const files: Record<string, string> = { ...clientFiles, [resultFileNames.serverJson]: serverFiles[resultFileNames.serverJson] ?? "", [resultFileNames.linkEvents]: linkEvents };
     saveLocally(inputs.resultsRoot, resultsDir, mode, files);
     return analyseRun(
@@ -135,9 +154,7 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
 }
 
 function saveLocally(resultsRoot: string, remoteDir: string, mode: string, files: Record<string, string>) {
-    const dir = path.join(resultsRoot, path.basename(path.dirname(remoteDir)), mode);
-    fs.mkdirSync(dir, { recursive: true });
-    for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+    saveResultFiles(path.join(resultsRoot, path.basename(path.dirname(remoteDir)), mode), files, Object.values(resultFileNames));
 }
 
 /** Failover tests share this machine's cores: one at a time across every stack and process. */
@@ -150,15 +167,16 @@ async function runTestNow(inputs: FailoverTestInputs): Promise<FailoverTestOutpu
     const runId = new Date().toISOString().replace(/[:.]/g, "-");
     await upload(inputs.client, inputs.runner);
     await upload(inputs.server, inputs.runner);
-    const mptcpRun = await runOnce(inputs, inputs.mptcp, 5201, `${remoteResultsRoot}/${runId}/mptcp`);
+    const warnings: string[] = [];
+    const mptcpRun = await runOnce(inputs, inputs.mptcp, 5201, `${remoteResultsRoot}/${runId}/mptcp`, warnings);
     if (mptcpRun.intervals.length === 0) {
         throw new Error(
             `${inputs.client.name}: run iperf3 (${inputs.mptcp}) against ${inputs.server.name} at ${inputs.serverAddress}: no data moved (${mptcpRun.summary.error ?? "iperf3 reported nothing"}). ` +
                 `Hint: check that ${inputs.server.name} is up and reachable on its lab interfaces; the raw output is in ${path.join(inputs.resultsRoot, runId)}; every link was restored.`,
         );
     }
-    const controlRun = inputs.control ? await runOnce(inputs, "tcp", 5202, `${remoteResultsRoot}/${runId}/tcp`) : undefined;
-    const outputs: FailoverTestOutputs = { ...inputs, runId, resultsDir: path.join(inputs.resultsRoot, runId), mptcpRun };
+    const controlRun = inputs.control ? await runOnce(inputs, "tcp", 5202, `${remoteResultsRoot}/${runId}/tcp`, warnings) : undefined;
+    const outputs: FailoverTestOutputs = { ...inputs, runId, resultsDir: path.join(inputs.resultsRoot, runId), mptcpRun, ...(warnings.length > 0 ? { linkRestoreWarnings: warnings } : {}) };
     return controlRun ? { ...outputs, controlRun } : outputs;
 }
 

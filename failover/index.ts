@@ -10,6 +10,10 @@ export type {
     MonitorEventType,
 } from "./types";
 export { analyseRun } from "./analysis";
+export { describeFailure, judgeRestore, WATCHDOG_GRACE_SECONDS } from "./restore";
+export type { RestoreVerdict } from "./restore";
+export { maxListingBytes, parseResultListing, RESULT_FILE_LIMITS, ResultDownloadError, saveResultFiles } from "./run-files";
+export type { ResultFileLimits, ResultFileRefusal } from "./run-files";
 export { formatRunTable } from "./table";
 export {
     clientArguments,

@@ -1,4 +1,7 @@
-// Reads the runner's own files: link-events and meta.json (formats in run-failover.sh).
+// Reads the runner's own files: link-events and meta.json (formats in run-failover.sh), and takes
+// the result files a host sends back.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { FailoverMode } from "./types";
 
 export interface LinkEvents {
@@ -61,4 +64,89 @@ export function parseRunnerMeta(text: string): RunnerMeta {
         intervalSeconds: number("intervalSeconds"),
         reverse: typeof record.reverse === "boolean" ? record.reverse : null,
     };
+}
+
+// The result download. A host prints one `name base64` line per result file it holds; the host is
+// not trusted with the controller's file system (its iperf3 was built from a repository the lab
+// names, and its base64 could be anything), so only the expected names are taken, each at most
+// RESULT_FILE_LIMITS.fileBytes, all together at most RESULT_FILE_LIMITS.totalBytes.
+
+export const RESULT_FILE_LIMITS = {
+    /** An iperf3 JSON of an hour at 0.1 s intervals is about 10 MB. */
+    fileBytes: 32 * 1024 * 1024,
+    totalBytes: 64 * 1024 * 1024,
+} as const;
+
+/** The most a listing of files within the limits can take, names and line breaks included. */
+export function maxListingBytes(names: readonly string[], limits: ResultFileLimits = RESULT_FILE_LIMITS): number {
+    return Math.ceil(limits.totalBytes / 3) * 4 + names.reduce((sum, name) => sum + name.length + 2, 0) + 4 * names.length;
+}
+
+export interface ResultFileLimits {
+    readonly fileBytes: number;
+    readonly totalBytes: number;
+}
+
+export type ResultFileRefusal = "unexpected-name" | "path-in-name" | "repeated-name" | "not-base64" | "file-too-large" | "total-too-large";
+
+/** A host sent something other than the result files asked for: nothing of it is written. */
+export class ResultDownloadError extends Error {
+    readonly code = "FAILOVER_RESULT_REFUSED";
+    readonly hint = "The host sent files other than the test's results: check what runs on it (its iperf3, base64 and the runner), then run the test again.";
+
+    constructor(
+        readonly host: string,
+        readonly refusal: ResultFileRefusal,
+        readonly fileName: string,
+        detail: string,
+    ) {
+        super(`${host}: download failover results: refused ${JSON.stringify(fileName.slice(0, 80))}: ${detail}`);
+        this.name = "ResultDownloadError";
+    }
+}
+
+/** The files of a `name base64` listing from `host`, when every line names an expected file
+ *  within the limits; throws ResultDownloadError otherwise. */
+export function parseResultListing(listing: string, host: string, expected: readonly string[], limits: ResultFileLimits = RESULT_FILE_LIMITS): Record<string, string> {
+    const files: Record<string, string> = {};
+    let total = 0;
+    for (const line of listing.split("\n")) {
+        if (line === "") continue;
+        const separator = line.indexOf(" ");
+        const name = separator < 0 ? line : line.slice(0, separator);
+        const data = separator < 0 ? "" : line.slice(separator + 1);
+        if (!expected.includes(name)) {
+            const pathLike = /[/\\]/.test(name) || name === "." || name === ".." || name.includes("\0");
+            throw new ResultDownloadError(host, pathLike ? "path-in-name" : "unexpected-name", name, pathLike ? "a result name is a plain file name, never a path" : `expected one of ${expected.join(", ")}`);
+        }
+        if (Object.prototype.hasOwnProperty.call(files, name)) throw new ResultDownloadError(host, "repeated-name", name, "the file was sent twice");
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) throw new ResultDownloadError(host, "not-base64", name, "its content is not base64");
+        const size = (data.length / 4) * 3 - (data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0);
+        if (size > limits.fileBytes) throw new ResultDownloadError(host, "file-too-large", name, `${size} bytes, above the limit of ${limits.fileBytes}`);
+        total += size;
+        if (total > limits.totalBytes) throw new ResultDownloadError(host, "total-too-large", name, `the results pass ${limits.totalBytes} bytes in all`);
+        files[name] = Buffer.from(data, "base64").toString("utf8");
+    }
+    return files;
+}
+
+/** Writes result files into `dir` (created if need be): only names in `allowed`, each a plain file
+ *  directly in `dir`, never through a symbolic link left there. */
+export function saveResultFiles(dir: string, files: Readonly<Record<string, string>>, allowed: readonly string[]): string[] {
+    const written: string[] = [];
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) {
+        const target = path.resolve(dir, name);
+        if (!allowed.includes(name) || path.dirname(target) !== path.resolve(dir) || path.basename(target) !== name) {
+            throw new ResultDownloadError("controller", "unexpected-name", name, `not a result file name (${allowed.join(", ")})`);
+        }
+        const descriptor = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o644);
+        try {
+            fs.writeFileSync(descriptor, content);
+        } finally {
+            fs.closeSync(descriptor);
+        }
+        written.push(target);
+    }
+    return written;
 }

@@ -1,5 +1,6 @@
 // Problems found in a lab definition: plain values with a stable code, the place in the source,
 // the value seen, what was expected and a hint. Hints and severities live in one table, keyed by code.
+import { hintFor as benchHint } from "../bench/errors";
 
 export type Severity = "error" | "warning";
 
@@ -10,8 +11,16 @@ interface CatalogueEntry {
 
 const PROBLEM_CATALOGUE = {
     "file-unreadable": { severity: "error", hint: "Check the path and the file's permissions." },
+    "file-too-large": { severity: "error", hint: "Give the lab or stack file itself; a lab is a few kilobytes." },
+    "file-not-utf8": { severity: "error", hint: "Save the file as UTF-8 (the Pulumi CLI refuses anything else); `iconv -f latin1 -t utf-8` converts a Latin-1 file." },
     "yaml-syntax": { severity: "error", hint: "Fix the YAML at this place: check indentation (spaces, not tabs), colons and quotes." },
     "yaml-duplicate-key": { severity: "error", hint: "Keep one of the two entries with this key; YAML keys must be unique in a mapping." },
+    "yaml-multiple-documents": { severity: "error", hint: "Keep one document: remove the `---` line and what follows it, or move it to a file of its own." },
+    "yaml-excessive-aliasing": {
+        severity: "error",
+        hint: "Write the values out, or use anchors for small shared pieces only: aliases that refer to aliases multiply the document (a YAML bomb), and the Pulumi CLI refuses such a file.",
+    },
+    "yaml-too-many-nodes": { severity: "error", hint: "Give the lab or stack file itself, without generated data: a lab has a few hundred values." },
     "stack-lab-missing": { severity: "error", hint: "Put the lab under `config:` as `mptcp-lab:lab:` (see docs/lab-reference.md)." },
     "schema-type": { severity: "error", hint: "Write a value of the expected type; quote strings that YAML would read as numbers or booleans." },
     "schema-unknown-key": { severity: "error", hint: "Remove the key or fix its spelling; docs/lab-reference.md lists every key." },
@@ -85,6 +94,16 @@ const PROBLEM_CATALOGUE = {
     "bench-subnet-outside-range": { severity: "error", hint: "Emulated benches use the benchmarking range 198.18.0.0/15 (RFC 2544) so that they never clash with a real network." },
     "bench-subnet-host-bits": { severity: "error", hint: "Write the network address of the subnet, with the host bits zero (198.18.0.0/24, not 198.18.0.1/24)." },
     "bench-subnets-overlap": { severity: "error", hint: "Keep the lab subnet and the management subnet apart, or failover could cut the management path." },
+    // What the emulated bench itself refuses (bench/plan.ts), with the bench's own hints.
+    "bench-name": { severity: "error", hint: benchHint("BENCH_NAME_INVALID") },
+    "bench-suite": { severity: "error", hint: benchHint("BENCH_SUITE_INVALID") },
+    "bench-subnet": { severity: "error", hint: benchHint("BENCH_SUBNET_INVALID") },
+    "bench-hosts": { severity: "error", hint: benchHint("BENCH_HOSTS_INVALID") },
+    "bench-host-name": { severity: "error", hint: `${benchHint("BENCH_HOST_NAME_INVALID")} Rename the host (and \`failover.host\` if it names it).` },
+    "bench-interface": { severity: "error", hint: benchHint("BENCH_INTERFACE_INVALID") },
+    "bench-address": { severity: "error", hint: `${benchHint("BENCH_ADDRESS_INVALID")} Every interface has the bench subnet's prefix length.` },
+    "bench-shaping": { severity: "error", hint: benchHint("BENCH_SHAPING_INVALID") },
+    "bench-bottleneck": { severity: "error", hint: benchHint("BENCH_BOTTLENECK_INVALID") },
     "bench-address-outside-subnet": { severity: "error", hint: "On an emulated bench every interface address lies in `bench.subnet`." },
 } as const satisfies Record<string, CatalogueEntry>;
 

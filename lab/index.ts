@@ -2,8 +2,8 @@
 // Plain TypeScript, no Pulumi.
 export { formatProblem, hintFor, LabError, PROBLEM_CODES, showValue } from "./errors";
 export type { LabProblem, ProblemCode, Severity } from "./errors";
-export { DEFAULT_STACK_KEY } from "./load";
-export { loadLabFile, loadLabFromStackFile, validateLabText } from "./pipeline";
+export { DEFAULT_STACK_KEY, MAX_LAB_FILE_BYTES } from "./load";
+export { loadLabFile, loadLabFromStackFile, validateLabBytes, validateLabText } from "./pipeline";
 export type { LabValidation, LoadedLab, ValidateOptions } from "./pipeline";
 export {
     endpointFlagFor,

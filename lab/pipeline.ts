@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { runChecks } from "./checks";
 import { isError, LabError, labProblem, type LabProblem } from "./errors";
-import { DEFAULT_STACK_KEY, loadLabSource } from "./load";
+import { decodeLabFile, DEFAULT_STACK_KEY, loadLabSource } from "./load";
 import { fileSite, makeLocator } from "./locate";
 import { normaliseLab } from "./normalise";
 import { checkAgainstSchema } from "./schema-check";
@@ -44,19 +44,25 @@ export function validateLabText(text: string, file: string, options: ValidateOpt
 
 /** Loads a lab file (or a stack file, recognised by its top-level `config:`); throws LabError. */
 export function loadLabFile(path: string): LoadedLab {
-    return usableLab(validateLabText(readLabFile(path), path));
+    return usableLab(validateLabBytes(readLabFile(path), path));
+}
+
+/** Validates a lab file's bytes: refused unless they are UTF-8 of a sensible size, then as text. */
+export function validateLabBytes(bytes: Uint8Array, file: string, options: ValidateOptions = {}): LabValidation {
+    const decoded = decodeLabFile(bytes, file);
+    return "problem" in decoded ? { problems: [decoded.problem] } : validateLabText(decoded.text, file, options);
 }
 
 /** Loads the lab embedded in a Pulumi stack file under `config.<key>`; throws LabError. Line
  *  numbers in problems point into the stack file. */
 export function loadLabFromStackFile(stackFilePath: string, key: string = DEFAULT_STACK_KEY): LoadedLab {
-    return usableLab(validateLabText(readLabFile(stackFilePath), stackFilePath, { key }));
+    return usableLab(validateLabBytes(readLabFile(stackFilePath), stackFilePath, { key }));
 }
 
 /** Reads a file, turning a failure into a LabError that keeps the cause. */
-function readLabFile(path: string): string {
+function readLabFile(path: string): Buffer {
     try {
-        return readFileSync(path, "utf8");
+        return readFileSync(path);
     } catch (cause) {
         const reason = cause instanceof Error ? cause.message : String(cause);
         const problem = labProblem("file-unreadable", fileSite(path), { message: reason, expected: "a readable YAML file" });

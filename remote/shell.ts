@@ -1,5 +1,6 @@
 // Quoting for the only shell mptcp-lab talks to: bash on a host, reading a script from stdin.
 // Every value is validated against a strict pattern before it is quoted.
+import labSchema from "../lab/schema.json";
 
 /** Single-quotes a value for POSIX shells: the one quoting form with no special characters inside. */
 export function shellQuote(value: string): string {
@@ -13,7 +14,8 @@ export const shellSafe = {
     ipv4Cidr: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
     debianPackage: /^[a-z0-9][a-z0-9+.-]{1,62}$/,
     gitTag: /^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/,
-    gitUrl: /^(https?|git|ssh|file):\/\/[A-Za-z0-9._~%@:/+-]+$/,
+    /** The lab schema's own rule for a repository, so that what validate accepts is what reaches a host. */
+    gitUrl: new RegExp(labSchema.properties.iperf3.properties.source.properties.repository.pattern, "u"),
     configureFlag: /^--[a-z0-9-]+(=[A-Za-z0-9_./:-]*)?$/,
     absolutePath: /^\/[A-Za-z0-9._/-]*$/,
     user: /^[a-z_][a-z0-9_-]{0,31}$/,

@@ -1,6 +1,7 @@
 // Runs scripts on a host over SSH with ssh2: the host key is pinned (a mismatch is refused before
 // any command runs), the script travels on stdin so nothing is spliced into a command line.
 import { Client, ClientChannel, ConnectConfig } from "ssh2";
+import { requireSafe, shellQuote, shellSafe } from "./shell";
 
 export interface HostConnection {
     address: string;
@@ -24,15 +25,21 @@ export interface RemoteStep {
     /** What the script does, e.g. `install kernel headers`. */
     step: string;
     script: string;
-    /** Gives up after this long (the remote process is signalled). */
+    /** Gives up after this long: `timeout` on the host stops the step's whole process group (TERM,
+     *  then KILL KILL_AFTER_SECONDS later), so nothing of it outlives the step. Default 600. */
     timeoutSeconds?: number;
+    /** A lock file on the host (absolute path): steps with the same one never run at the same
+     *  time, even when an earlier run's step is still running after its controller went away. */
+    exclusive?: string;
     /** Fail on a non-zero exit (default true). */
     check?: boolean;
+    /** Gives up when stdout and stderr together pass this many bytes (default: no bound). */
+    maxOutputBytes?: number;
 }
 
 export class RemoteStepError extends Error {
     constructor(
-        readonly code: "ssh-connect" | "ssh-host-key" | "remote-step-failed" | "remote-step-timeout",
+        readonly code: "ssh-connect" | "ssh-host-key" | "remote-step-failed" | "remote-step-timeout" | "remote-output-too-large",
         readonly host: string,
         readonly step: string,
         message: string,
@@ -57,6 +64,24 @@ export function hostKeyBlob(hostKey: string): Buffer {
     return Buffer.from(fields[1], "base64");
 }
 
+/** After TERM, `timeout` waits this long before it sends KILL. */
+export const KILL_AFTER_SECONDS = 10;
+
+/** `timeout`'s exit status when it stopped the command (124 after TERM, 137 after KILL). */
+const TIMED_OUT_STATUSES = [124, 137];
+
+/**
+ * The command an exec channel runs: bash reading the script from stdin, as root (through `sudo -n`
+ * for other users), under `timeout` and, for an exclusive step, under `flock` on its lock file.
+ */
+export function remoteCommand(user: string, timeoutSeconds: number, exclusive?: string): string {
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new RangeError(`a step's timeout is a whole number of seconds, not ${timeoutSeconds}`);
+    // The lock file's folder may not exist yet (/run/lock is missing on some systems).
+    const run = exclusive === undefined ? ["bash", "-s"] : ["bash", "-c", 'mkdir -p -- "$(dirname -- "$1")" && exec flock -- "$1" bash -s', "mptcp-lab-step", requireSafe("exclusive", exclusive, shellSafe.absolutePath)];
+    const words = [...(user === "root" ? [] : ["sudo", "-n"]), "timeout", "--kill-after", `${KILL_AFTER_SECONDS}s`, `${timeoutSeconds}s`, ...run];
+    return words.map(shellQuote).join(" ");
+}
+
 function lastLines(text: string, count: number): string {
     return text.trimEnd().split("\n").slice(-count).join("\n");
 }
@@ -66,8 +91,8 @@ const connectAttempts = 3;
 
 /** One SSH session running the script; `beforeReady` on the error says whether anything ran. */
 function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): Promise<RemoteResult> {
-    const timeoutSeconds = step.timeoutSeconds ?? 600;
-    const command = connection.user === "root" ? "bash -s" : "sudo -n bash -s";
+    const timeoutSeconds = Math.ceil(step.timeoutSeconds ?? 600);
+    const command = remoteCommand(connection.user, timeoutSeconds, step.exclusive);
     let presentedKey: Buffer | undefined;
     let ready = false;
 
@@ -85,10 +110,11 @@ function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): 
         };
         timer = setTimeout(() => {
             finish(
-                new RemoteStepError("remote-step-timeout", step.host, step.step, `no result after ${timeoutSeconds} s`,
-                    "the host may be overloaded or the step stuck; run it again, or raise the timeout"),
+                new RemoteStepError("remote-step-timeout", step.host, step.step, `no result after ${timeoutSeconds} s, nor after the host's own timeout`,
+                    "the host may be overloaded or unreachable; the step stops on the host by its own timeout; run it again, or raise the timeout"),
             );
-        }, timeoutSeconds * 1000);
+            // The host's `timeout` answers first when the host is reachable; this is for when it is not.
+        }, (timeoutSeconds + KILL_AFTER_SECONDS + 5) * 1000);
 
         client.on("ready", () => {
             ready = true;
@@ -96,8 +122,21 @@ function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): 
                 if (error) return finish(error);
                 let stdout = "";
                 let stderr = "";
-                channel.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-                channel.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+                let received = 0;
+                const bound = (chunk: Buffer) => {
+                    received += chunk.length;
+                    if (step.maxOutputBytes === undefined || received <= step.maxOutputBytes) return true;
+                    channel.close();
+                    finish(new RemoteStepError("remote-output-too-large", step.host, step.step, `the host sent more than ${step.maxOutputBytes} bytes`,
+                        "the step's output is bounded; check what runs on the host"));
+                    return false;
+                };
+                channel.on("data", (chunk: Buffer) => {
+                    if (bound(chunk)) stdout += chunk.toString();
+                });
+                channel.stderr.on("data", (chunk: Buffer) => {
+                    if (bound(chunk)) stderr += chunk.toString();
+                });
                 channel.on("close", (exitCode: number | null) => finish(undefined, { stdout, stderr, exitCode: exitCode ?? 255 }));
                 channel.end(step.script);
             });
@@ -146,6 +185,12 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
         }
     }
 
+    if ((step.check ?? true) && TIMED_OUT_STATUSES.includes(result.exitCode)) {
+        throw new RemoteStepError("remote-step-timeout", step.host, step.step,
+            `stopped on the host after ${Math.ceil(step.timeoutSeconds ?? 600)} s (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout, 8)}`,
+            "the host may be overloaded or the step stuck; nothing of it runs any more; run it again, or raise the timeout",
+            result);
+    }
     if ((step.check ?? true) && result.exitCode !== 0) {
         throw new RemoteStepError("remote-step-failed", step.host, step.step,
             `exited with ${result.exitCode}: ${lastLines(result.stderr || result.stdout, 8)}`,
