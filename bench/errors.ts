@@ -8,6 +8,7 @@ export type BenchErrorCode =
     | "BENCH_NO_NAMESPACES"
     | "BENCH_NO_OVERLAYFS"
     | "BENCH_TOOL_MISSING"
+    | "BENCH_NSPAWN_TOO_OLD"
     | "BENCH_PLAN_INVALID"
     | "BENCH_NAME_INVALID"
     | "BENCH_INDEX_INVALID"
@@ -39,6 +40,7 @@ const HINTS: Record<BenchErrorCode, string> = {
     BENCH_NO_NAMESPACES: "Use a kernel with network, mount, UTS and PID namespaces (CONFIG_NET_NS and friends).",
     BENCH_NO_OVERLAYFS: "Use a kernel with overlayfs (CONFIG_OVERLAY_FS), or load it: modprobe overlay.",
     BENCH_TOOL_MISSING: "Install the machine's packages: npm run bootstrap (see scripts/debian-packages.txt).",
+    BENCH_NSPAWN_TOO_OLD: "Upgrade systemd-container (Debian 12 ships systemd-nspawn 252): apt-get install systemd-container.",
     BENCH_PLAN_INVALID: "Fix each problem listed in the bench plan.",
     BENCH_NAME_INVALID: "Bench names match ^[a-z][a-z0-9-]{0,14}$, e.g. `emulated` or `t-bench`.",
     BENCH_INDEX_INVALID: "The subnet index is an integer from 0 to 255 (198.18.<index>.0/24).",
