@@ -11,7 +11,8 @@ import { parseArgs } from "node:util";
 import { benchDown, benchUp, checkBenchPrerequisites, defaultBenchPlan } from "../bench";
 import { ensureBaseImage } from "../bench/base-image";
 import { hostPaths } from "../bench/naming";
-import { memoryOf, processesInPidNamespaceOf } from "../bench/processes";
+import { hostProcesses } from "../bench/host";
+import { memoryOf } from "../bench/processes";
 import { readRuntimeState } from "../bench/state";
 
 const BENCH = "t-benchmark";
@@ -65,8 +66,8 @@ function hostCosts(): HostCost[] {
     const state = readRuntimeState(BENCH);
     if (!state) throw new Error(`bench ${BENCH} is not up`);
     return state.plan.hosts.map((host) => {
-        const runtime = state.hosts[host.name];
-        const pids = [...(runtime.launcher ? [runtime.launcher.pid] : []), ...(runtime.init ? processesInPidNamespaceOf(runtime.init.pid) : [])];
+        // The supervisor, systemd-nspawn and every process of the booted machine.
+        const pids = hostProcesses(state.names.hostNamespaces[host.name]);
         return { host: host.name, processes: pids.length, ...memoryOf(pids), upperKiB: directoryKiB(hostPaths(BENCH, host.name).upper) };
     });
 }

@@ -49,6 +49,18 @@ benchTest("up brings two hosts whose host keys are pinned in known_hosts", async
     for (const host of status.hosts) t.is((await sshOk(status, host.name, "hostname")).trim(), host.name);
 });
 
+benchTest("each host boots systemd as PID 1, whose ssh.service, journald and sysctl.d run", async (t) => {
+    for (const host of ["client", "server"]) {
+        t.is((await sshOk(status, host, "ps -p 1 -o comm=")).trim(), "systemd");
+        t.is((await sshOk(status, host, "systemctl is-active ssh.service systemd-journald.service systemd-sysctl.service")).trim(), "active\nactive\nactive");
+        t.regex(await sshOk(status, host, "journalctl --no-pager -b -u ssh.service"), /Server listening/);
+    }
+    const bootIds = await Promise.all(["client", "server"].map(async (host) => (await sshOk(status, host, "cat /proc/sys/kernel/random/boot_id")).trim()));
+    t.not(bootIds[0], bootIds[1]);
+    t.false(bootIds.includes(fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()), "each host has a boot id of its own");
+    t.true(status.hosts.every((host) => host.bootedAt !== undefined && !Number.isNaN(Date.parse(host.bootedAt))));
+});
+
 benchTest("ssh refuses a host whose key does not match the pinned one", async (t) => {
     const wrong = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlab-known-")), "known_hosts");
     t.teardown(() => fs.rmSync(path.dirname(wrong), { recursive: true, force: true }));
@@ -174,14 +186,14 @@ benchTest("up refuses a different plan for the running bench", async (t) => {
     t.is((await benchStatus(BENCH)).state, "running");
 });
 
-benchTest("down leaves no namespace, link, mount, process or upper dir", async (t) => {
+benchTest("down leaves no namespace, link, mount, process, machine, cgroup or upper dir", async (t) => {
     const state = readRuntimeState(BENCH);
     const recorded = [
-        ...Object.values(state?.hosts ?? {}).flatMap((host) => [host.launcher, host.init, host.sshd]),
+        ...Object.values(state?.hosts ?? {}).map((host) => host.supervisor),
         state?.aptProxy,
         state?.gitDaemon,
     ].filter((record) => record !== undefined);
-    t.is(recorded.length, 8);
+    t.is(recorded.length, 4);
     await benchDown(BENCH);
     t.deepEqual(await findLeftovers(BENCH, recorded), []);
     t.is((await benchStatus(BENCH)).state, "absent");
