@@ -9,12 +9,16 @@ import * as path from "node:path";
 import { BenchError } from "./errors";
 import { tryRun } from "./exec";
 import { assertMountablePath, type HostPaths } from "./naming";
-import { namespacePids, processesInNetworkNamespace, type ProcessRecord, recordOf, startDetached, stopProcess, waitFor } from "./processes";
+import { readGreeting } from "./probe";
+import { isRunning, namespacePids, processesInNetworkNamespace, type ProcessRecord, recordOf, sleep, startDetached, stopProcess, waitFor } from "./processes";
 
 /** Where the supervisor puts itself (and so its machine) in each cgroup hierarchy, below its root. */
 export const CGROUP_PARENT = "mptcp-lab";
 /** The cgroup hierarchies systemd-nspawn uses: the unified one and, on a hybrid machine, name=systemd. */
 export const CGROUP_HIERARCHIES: readonly string[] = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"];
+
+/** sshd's port on every host's management address. */
+export const SSH_PORT = 22;
 
 /** systemd-nspawn's exit status when the machine asked for a reboot (systemd-nspawn(1)). */
 export const REBOOT_EXIT_STATUS = 133;
@@ -193,6 +197,25 @@ export async function rebootMachine(hostName: string, init: ProcessRecord): Prom
 /** Starts ssh.service inside the machine (a no-op when it runs); waits for the boot to get there. */
 export async function startSshService(init: ProcessRecord): Promise<boolean> {
     return (await runInMachine(init, ["systemctl", "start", "ssh.service"], { timeoutMs: 60_000 })).ok;
+}
+
+/** How long a host may take from its start (or reboot) to answering SSH. */
+export const HOST_BOOT_TIMEOUT_MS = 90_000;
+
+/**
+ * Waits for the host's SSH greeting while the machine boots, and starts ssh.service when it was
+ * stopped. False when the supervisor ends or the time runs out.
+ */
+export async function waitForSsh(namespace: string, address: string, supervisor: ProcessRecord | undefined, timeoutMs: number): Promise<boolean> {
+    const answering = async () => (await readGreeting(address, SSH_PORT, 500))?.startsWith("SSH-2.0-") === true;
+    const deadline = Date.now() + timeoutMs;
+    while (!(await answering())) {
+        if (!isRunning(supervisor) || Date.now() > deadline) return false;
+        const init = machineInit(namespace);
+        // Waits for the boot to reach ssh.service (or fails at once while systemd is not yet listening).
+        if (!init || !(await startSshService(init))) await sleep(100);
+    }
+    return true;
 }
 
 /** Cgroups of the host's supervisor and machine, deepest first, in every hierarchy. */

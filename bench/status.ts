@@ -7,13 +7,13 @@ import { publicKeyOf } from "./keys";
 import { benchPaths, bridgeForHost, hostPaths, isNamespaceOfBench, switchPort } from "./naming";
 import { BENCH_NAME_PATTERN, MANAGEMENT_INTERFACE, managementAddresses } from "./plan";
 import { readGreeting } from "./probe";
-import { machineInit } from "./host";
+import { machineInit, SSH_PORT } from "./host";
 import { isRunning, startedAt } from "./processes";
 import { APT_PROXY_PORT, aptProxyUrl, GIT_DAEMON_PORT, gitBaseUrl, serviceHealthy } from "./services";
 import { shapingLimitations } from "./shaping";
 import { type BenchRuntimeState, readRuntimeState } from "./state";
 
-export const SSH_PORT = 22;
+export { SSH_PORT } from "./host";
 export const SSH_USER = "root";
 
 export interface BenchHostStatus {

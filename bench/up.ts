@@ -7,21 +7,17 @@ import * as fs from "node:fs";
 import { ensureBaseImage } from "./base-image";
 import { gatherConflicts } from "./conflicts";
 import { BenchError, throwIfProblems } from "./errors";
-import { hostProcesses, machineIdOf, machineInit, startHost, startSshService, stopHost, writeHostFiles } from "./host";
+import { HOST_BOOT_TIMEOUT_MS, hostProcesses, machineIdOf, machineInit, startHost, stopHost, waitForSsh, writeHostFiles } from "./host";
 import { ensureKeyPair, type KeyPair, writeKnownHosts } from "./keys";
 import { ensureHostNetwork, ensureManagementBridge, ensureSwitch, HOST_SYSCTLS, listNamespaces } from "./network";
 import { benchPaths, hostPaths, isNamespaceOfBench } from "./naming";
 import { assertValidPlan, type BenchPlan, canonicalPlan, managementAddresses, planDifferences } from "./plan";
 import { checkBenchPrerequisites } from "./prerequisites";
-import { readGreeting } from "./probe";
-import { isInNetworkNamespace, isRunning, logTail, namespacePids, type ProcessRecord, sleep, stopProcess } from "./processes";
+import { isInNetworkNamespace, isRunning, logTail, namespacePids, stopProcess } from "./processes";
 import { aptProxyUrl, APT_PROXY_PORT, GIT_DAEMON_PORT, serviceHealthy, startAptProxy, startGitDaemon } from "./services";
 import { probeNetem } from "./shaping";
 import { type BenchRuntimeState, objectNames, readRuntimeState, withBenchLock, writeRuntimeState } from "./state";
 import { type BenchStatus, collectStatus, SSH_PORT } from "./status";
-
-/** How long a host may take from its start (or reboot) to answering SSH. */
-const HOST_BOOT_TIMEOUT_MS = 90_000;
 
 /** One step of `benchUp`; `unchanged` when there was nothing to do. */
 export interface BenchUpTask {
@@ -112,23 +108,10 @@ async function ensureHost(context: UpContext, hostIndex: number): Promise<"done"
         writeRuntimeState(state);
     }
     const supervisor = state.hosts[host.name].supervisor;
-    if (!(await waitForSsh(namespace, management.hosts[hostIndex], supervisor))) {
+    if (!(await waitForSsh(namespace, management.hosts[hostIndex], supervisor, HOST_BOOT_TIMEOUT_MS))) {
         throw new BenchError("BENCH_HOST_START_FAILED", `${host.name} does not answer SSH on ${management.hosts[hostIndex]}:${SSH_PORT}; ${paths.log} ends with:\n${logTail(paths.log, 8)}`);
     }
     return "done";
-}
-
-/** Waits for the host's SSH greeting while the machine boots; starts ssh.service when it was stopped. */
-async function waitForSsh(namespace: string, address: string, supervisor: ProcessRecord | undefined): Promise<boolean> {
-    const answering = async () => (await readGreeting(address, SSH_PORT, 500))?.startsWith("SSH-2.0-") === true;
-    const deadline = Date.now() + HOST_BOOT_TIMEOUT_MS;
-    while (!(await answering())) {
-        if (!isRunning(supervisor) || Date.now() > deadline) return false;
-        const init = machineInit(namespace);
-        // Waits for the boot to reach ssh.service (or fails while systemd is not yet listening).
-        if (!init || !(await startSshService(init))) await sleep(100);
-    }
-    return true;
 }
 
 async function ensureServices(context: UpContext, which: "aptProxy" | "gitDaemon"): Promise<"done" | "unchanged"> {

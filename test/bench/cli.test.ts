@@ -34,6 +34,9 @@ test(usage, ["bench", "status", "--colour"], /Unknown option '--colour'/);
 test(usage, ["bench", "down", "extra"], /unexpected arguments: extra/);
 test(usage, ["bench", "status", "--index", "3"], /bench status does not take --index/);
 test(usage, ["bench", "up", "--purge"], /bench up does not take --purge/);
+test(usage, ["bench", "reboot"], /bench reboot needs the host/);
+test(usage, ["bench", "reboot", "client", "server"], /unexpected arguments: server/);
+test(usage, ["bench", "reboot", "client", "--purge"], /bench reboot does not take --purge/);
 
 test("mptcp-lab without a command prints the commands and exits 64", async (t) => {
     const output = capture();

@@ -5,7 +5,7 @@ import test from "ava";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type BenchStatus, benchDown, benchStatus, benchUp, type BenchUpTask, checkBenchPrerequisites, defaultBenchPlan, offerGitRepository } from "../../bench";
+import { type BenchStatus, benchDown, benchReboot, benchStatus, benchUp, type BenchUpTask, checkBenchPrerequisites, defaultBenchPlan, offerGitRepository } from "../../bench";
 import { run, tryRun } from "../../bench/exec";
 import { interfaceMac } from "../../bench/naming";
 import { readRuntimeState } from "../../bench/state";
@@ -136,6 +136,47 @@ benchTest("interfaces going down inside the client show in status and never cut 
         up = hostOf(await benchStatus(BENCH), "client");
     }
     t.deepEqual(up.interfaces.map((item) => [item.name, item.up]), [["eth0", true], ["wlan0", true]]);
+});
+
+benchTest("systemctl reboot inside a host boots it again by itself: new boot id, endpoints, limits and settings gone, disk kept", async (t) => {
+    const before = hostOf(await benchStatus(BENCH), "client");
+    const bootId = (await sshOk(status, "client", "cat /proc/sys/kernel/random/boot_id")).trim();
+    await sshOk(status, "client", [
+        "ip mptcp endpoint flush",
+        "ip mptcp endpoint add 198.18.7.173 dev wlan0 subflow",
+        "ip mptcp limits set subflows 4 add_addr_accepted 3",
+        "sysctl -qw net.mptcp.add_addr_timeout=60 net.mptcp.stale_loss_cnt=9",
+        "echo 'net.mptcp.add_addr_timeout = 90' > /etc/sysctl.d/60-reboot-test.conf",
+        "echo kept > /root/marker",
+        "ip link set wlan0 down",
+    ].join(" && "));
+    await ssh(status, "client", "systemctl reboot"); // the session may end with the machine
+    let after = hostOf(await benchStatus(BENCH), "client");
+    for (let attempt = 0; attempt < 600 && !(after.healthy && after.bootedAt !== before.bootedAt); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        after = hostOf(await benchStatus(BENCH), "client");
+    }
+    t.true(after.healthy, after.problems.join("; "));
+    t.not(after.bootedAt, before.bootedAt);
+    t.not((await sshOk(status, "client", "cat /proc/sys/kernel/random/boot_id")).trim(), bootId);
+    t.is((await sshOk(status, "client", "ip mptcp endpoint show")).trim(), "");
+    t.is((await sshOk(status, "client", "ip mptcp limits show")).trim(), "add_addr_accepted 0 subflows 2");
+    t.is((await sshOk(status, "client", "sysctl -n net.mptcp.add_addr_timeout net.mptcp.stale_loss_cnt")).trim(), "90\n4", "sysctl.d applied at boot, the rest a new boot's");
+    t.is((await sshOk(status, "client", "cat /root/marker")).trim(), "kept");
+    t.deepEqual(after.interfaces.map((item) => [item.name, item.up]), [["eth0", true], ["wlan0", true]]);
+    await sshOk(status, "client", "rm /etc/sysctl.d/60-reboot-test.conf /root/marker && sysctl -qw net.mptcp.add_addr_timeout=120");
+    t.is(hostOf(await benchStatus(BENCH), "server").bootedAt, hostOf(status, "server").bootedAt, "the other host did not reboot");
+});
+
+benchTest("bench reboot reboots one host and returns when it answers SSH again", async (t) => {
+    const before = hostOf(await benchStatus(BENCH), "server");
+    const { host, seconds } = await benchReboot(BENCH, "server");
+    t.true(host.healthy);
+    t.not(host.bootedAt, before.bootedAt);
+    t.true(seconds > 0);
+    t.is((await sshOk(status, "server", "hostname")).trim(), "server");
+    const unknown = await t.throwsAsync(benchReboot(BENCH, "router"));
+    t.is((unknown as { code?: string }).code, "BENCH_HOST_UNKNOWN");
 });
 
 benchTest("apt-get installs a package inside a host through the bench's proxy", async (t) => {

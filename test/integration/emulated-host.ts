@@ -1,11 +1,9 @@
 // What happens to an emulated host between two `up`s, done from outside it: a real reboot (the
 // machine's systemd restarts, the bench boots it again), a stopped ssh.service, a script run
 // inside it.
-import { benchUp } from "../../bench";
-import { machineInit, rebootMachine, runInMachine } from "../../bench/host";
-import { waitFor } from "../../bench/processes";
+import { benchReboot, benchUp } from "../../bench";
+import { machineInit, runInMachine } from "../../bench/host";
 import { readRuntimeState } from "../../bench/state";
-import { benchStatus } from "../../bench/status";
 
 function namespaceOf(benchName: string, hostName: string): string {
     const namespace = readRuntimeState(benchName)?.names.hostNamespaces[hostName];
@@ -26,17 +24,10 @@ export async function runInHost(benchName: string, hostName: string, script: str
     return result.stdout;
 }
 
-/** Reboots the host for real (`systemctl reboot`), waits until it answers SSH again, returns its new boot id. */
+/** Reboots the host for real (`systemctl reboot` inside it), waits until it answers SSH again, returns its new boot id. */
 export async function rebootEmulatedHost(benchName: string, hostName: string): Promise<string> {
     const before = (await runInHost(benchName, hostName, "cat /proc/sys/kernel/random/boot_id")).trim();
-    const init = initOf(benchName, hostName);
-    await rebootMachine(hostName, init);
-    const answering = async () => {
-        const now = machineInit(namespaceOf(benchName, hostName));
-        if (!now || now.pid === init.pid) return false;
-        return (await benchStatus(benchName)).hosts.find((host) => host.name === hostName)?.healthy === true;
-    };
-    if (!(await waitFor(answering, 60_000, 100))) throw new Error(`${hostName} did not come back from its reboot`);
+    await benchReboot(benchName, hostName);
     const after = (await runInHost(benchName, hostName, "cat /proc/sys/kernel/random/boot_id")).trim();
     if (after === before) throw new Error(`${hostName} kept its boot id ${before} across the reboot`);
     return after;
