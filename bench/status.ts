@@ -14,7 +14,8 @@ import { shapingLimitations } from "./shaping";
 import { type BenchRuntimeState, readRuntimeState } from "./state";
 
 export { SSH_PORT } from "./host";
-export const SSH_USER = "root";
+/** Raspberry Pi OS's user, with passwordless sudo; root may log in too (with the same key). */
+export const SSH_USER = "pi";
 
 export interface BenchHostStatus {
     name: string;

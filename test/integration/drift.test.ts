@@ -171,7 +171,7 @@ benchTest("an unreachable host makes the check fail with exit 1, not report drif
         t.is(code, EXIT_FAILURE);
         t.is(report?.status, "error");
         t.like(report?.stacks[0], { status: "error", error: { code: "host-unreachable" }, hosts: [] });
-        t.regex(report!.stacks[0].error!.message, /client: .*cannot connect to root@198\.19\.6\.10:22/);
+        t.regex(report!.stacks[0].error!.message, /client: .*cannot connect to pi@198\.19\.6\.10:22/);
     } finally {
         await repairBench(lab.name);
     }
