@@ -29,7 +29,8 @@ const benchPlan = benchPlanFromLab(lab);
 const bench = benchPlan ? new EmulatedBench(benchPlan.name, { plan: benchPlan }) : undefined;
 
 function connectionOf(host: HostSpec): HostConnectionArgs {
-    if (bench) return bench.connectionFor(host.name);
+    // The bench's hosts, like Raspberry Pi OS, have `pi` with passwordless sudo; `bench.user` may choose root.
+    if (bench && lab.bench) return { ...bench.connectionFor(host.name), user: lab.bench.user };
     const connection = host.connection!;
     return {
         address: connection.address,

@@ -12,11 +12,14 @@ import { isRunning, recordOf } from "./processes";
 
 export const DEBIAN_MIRROR = "http://deb.debian.org/debian";
 
-/** Roughly a fresh Raspberry Pi OS Lite; the lab stack installs everything else with apt. */
-export const BASE_PACKAGES: readonly string[] = ["openssh-server", "iproute2", "sudo", "ca-certificates", "procps", "iputils-ping"];
+/**
+ * Roughly a fresh Raspberry Pi OS Lite, booted by systemd-nspawn: systemd as PID 1 (with dbus, as
+ * on a Pi), ssh.service; the lab stack installs everything else with apt.
+ */
+export const BASE_PACKAGES: readonly string[] = ["systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "sudo", "ca-certificates", "procps", "iputils-ping"];
 
 /** Bump when the preparation below changes, so that a new base is built instead of reusing the old. */
-const BASE_RECIPE = "base-recipe-3";
+const BASE_RECIPE = "base-recipe-4";
 
 const SSHD_SETTINGS = [
     "# Written by the mptcp-lab bench: key-only logins, one pinned ed25519 host key.",
@@ -32,6 +35,9 @@ const SSHD_SETTINGS = [
     "MaxStartups 100:30:200",
     "",
 ].join("\n");
+
+/** Units that a bench host must not run. */
+const MASKED_UNITS: readonly string[] = ["apt-daily.timer", "apt-daily-upgrade.timer"];
 
 /** `<cache>/bench-base/<suite>-<short hash of the package list>`. */
 export function baseImageDir(suite: string, cache: string = cacheRoot()): string {
@@ -83,6 +89,12 @@ async function prepareBase(root: string, suite: string): Promise<void> {
     }
     write("etc/resolv.conf", "# No name server on the bench: apt reaches the mirror through the bench's proxy.\n", 0o644);
     write("etc/hostname", "localhost\n", 0o644);
+    // Each host gets its own machine id (written by the bench); an empty file would be filled per boot.
+    fs.rmSync(path.join(root, "etc/machine-id"), { force: true });
+    fs.rmSync(path.join(root, "var/lib/dbus/machine-id"), { force: true });
+    // Timers that would take apt's lock in the middle of the lab's installs; nothing updates a bench host by itself.
+    await run("chroot", [root, "systemctl", "mask", ...MASKED_UNITS]);
+    write("etc/systemd/journald.conf.d/10-mptcp-lab.conf", "# Written by the mptcp-lab bench: the journal lives in /run; keep it small.\n[Journal]\nRuntimeMaxUse=16M\n", 0o644);
     await run("chroot", [root, "apt-get", "clean"]);
     // Package lists go stale in a cached base: drop them, keeping lists/partial (owned by _apt) and the lock.
     const lists = path.join(root, "var/lib/apt/lists");
@@ -117,7 +129,7 @@ export async function ensureBaseImage(suite: string, log: (line: string) => void
             const detail = (result.stdout + result.stderr).trim().split("\n").slice(-8).join("\n");
             throw new BenchError("BENCH_BASE_BUILD_FAILED", `debootstrap ${suite} failed:\n${detail}`);
         }
-        log("prepare the base: pi user, sshd settings, no host keys, empty apt cache");
+        log("prepare the base: pi user, sshd settings, no host keys or machine id, masked apt timers, empty apt cache");
         await prepareBase(partial, suite);
         if (mountPointsUnder(partial).length > 0) throw new BenchError("BENCH_BASE_BUILD_FAILED", `mounts left under ${partial}`);
         try {

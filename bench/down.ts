@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { mountPointsUnder } from "./base-image";
 import { BenchError } from "./errors";
+import { CGROUP_HIERARCHIES, CGROUP_PARENT, NSPAWN_PROPAGATE_DIR, stopHost } from "./host";
 import { tryRun } from "./exec";
 import { listLinks, listNamespaces } from "./network";
 import { benchPaths, isNamespaceOfBench, managementBridge } from "./naming";
@@ -36,13 +37,34 @@ async function stopAll(records: readonly (ProcessRecord | undefined)[], immediat
     await Promise.all(records.map((record) => stopProcess(record, { graceMs: 1_000, immediate })));
 }
 
+/** How long a host may take to power off before it is ended. */
+const POWER_OFF_GRACE_MS = 3_000;
+
+/** Namespaces whose host cgroups exist: a host whose namespace is already gone may still run. */
+function namespacesWithCgroups(benchName: string): string[] {
+    return CGROUP_HIERARCHIES.flatMap((hierarchy) => {
+        const parent = path.join(hierarchy, CGROUP_PARENT);
+        return fs.existsSync(parent) ? fs.readdirSync(parent).filter((entry) => isNamespaceOfBench(benchName, entry)) : [];
+    });
+}
+
+/** systemd-nspawn processes of this bench's hosts, found by their arguments (for a lost state file). */
+function machineProcesses(benchName: string): number[] {
+    return processesWithArguments(
+        (argv) =>
+            path.basename(argv[0]) === "systemd-nspawn" &&
+            argv.some((word) => word.startsWith("--network-namespace-path=/run/netns/") && isNamespaceOfBench(benchName, word.slice(word.lastIndexOf("/") + 1))),
+    );
+}
+
 async function removeEverything(benchName: string): Promise<void> {
     const state = readRuntimeState(benchName);
     const paths = benchPaths(benchName);
-    const hosts = Object.values(state?.hosts ?? {});
-    // Killing a host's init ends its PID namespace: sshd and everything started over SSH go with it.
-    await stopAll(hosts.map((host) => host.init), true);
-    await stopAll(hosts.flatMap((host) => [host.launcher, host.sshd]), false);
+    const hostNamespaces = state ? Object.entries(state.names.hostNamespaces) : [];
+    // Ending a host's cgroups ends its supervisor, systemd-nspawn and everything the machine runs.
+    await Promise.all(hostNamespaces.map(([host, namespace]) => stopHost(namespace, state?.hosts[host]?.supervisor, POWER_OFF_GRACE_MS)));
+    await Promise.all([...new Set(namespacesWithCgroups(benchName))].map((namespace) => stopHost(namespace, undefined)));
+    await stopAll(machineProcesses(benchName).map(recordOf), true);
     const namespaces = benchNamespaces(benchName, state ? [state.names.switchNamespace, ...Object.values(state.names.hostNamespaces)] : []);
     // Anything still running inside the bench's namespaces was started by the bench (its runtime state may be lost).
     const stragglers = namespaces.flatMap(processesInNetworkNamespace).map(recordOf);
@@ -76,6 +98,10 @@ async function leftovers(benchName: string, recorded: readonly (ProcessRecord | 
     found.push(...recorded.filter(isRunning).map((record) => `process ${record?.pid}`));
     found.push(...serviceProcesses(benchName).map((pid) => `process ${pid}`));
     found.push(...mountPointsUnder(benchPaths(benchName).stateDir).map((mountPoint) => `mount ${mountPoint}`));
+    found.push(...machineProcesses(benchName).map((pid) => `machine process ${pid}`));
+    found.push(...namespacesWithCgroups(benchName).map((namespace) => `cgroup ${CGROUP_PARENT}/${namespace}`));
+    const machines = fs.existsSync(NSPAWN_PROPAGATE_DIR) ? fs.readdirSync(NSPAWN_PROPAGATE_DIR) : [];
+    found.push(...machines.filter((machine) => isNamespaceOfBench(benchName, machine)).map((machine) => `machine directory ${path.join(NSPAWN_PROPAGATE_DIR, machine)}`));
     return found;
 }
 
@@ -84,7 +110,7 @@ export async function benchDown(benchName: string, options: BenchDownOptions = {
     await withBenchLock(benchName, async () => {
         const state = readRuntimeState(benchName);
         const hosts = Object.values(state?.hosts ?? {});
-        const recorded = [...hosts.flatMap((host) => [host.launcher, host.init, host.sshd]), state?.aptProxy, state?.gitDaemon];
+        const recorded = [...hosts.map((host) => host.supervisor), state?.aptProxy, state?.gitDaemon];
         await removeEverything(benchName);
         const remaining = await leftovers(benchName, recorded);
         if (remaining.length > 0) {

@@ -8,6 +8,7 @@ export type BenchErrorCode =
     | "BENCH_NO_NAMESPACES"
     | "BENCH_NO_OVERLAYFS"
     | "BENCH_TOOL_MISSING"
+    | "BENCH_NSPAWN_TOO_OLD"
     | "BENCH_PLAN_INVALID"
     | "BENCH_NAME_INVALID"
     | "BENCH_INDEX_INVALID"
@@ -15,6 +16,7 @@ export type BenchErrorCode =
     | "BENCH_SUBNET_INVALID"
     | "BENCH_HOSTS_INVALID"
     | "BENCH_HOST_NAME_INVALID"
+    | "BENCH_HOST_UNKNOWN"
     | "BENCH_INTERFACE_INVALID"
     | "BENCH_ADDRESS_INVALID"
     | "BENCH_SHAPING_INVALID"
@@ -39,6 +41,7 @@ const HINTS: Record<BenchErrorCode, string> = {
     BENCH_NO_NAMESPACES: "Use a kernel with network, mount, UTS and PID namespaces (CONFIG_NET_NS and friends).",
     BENCH_NO_OVERLAYFS: "Use a kernel with overlayfs (CONFIG_OVERLAY_FS), or load it: modprobe overlay.",
     BENCH_TOOL_MISSING: "Install the machine's packages: npm run bootstrap (see scripts/debian-packages.txt).",
+    BENCH_NSPAWN_TOO_OLD: "Upgrade systemd-container (Debian 12 ships systemd-nspawn 252): apt-get install systemd-container.",
     BENCH_PLAN_INVALID: "Fix each problem listed in the bench plan.",
     BENCH_NAME_INVALID: "Bench names match ^[a-z][a-z0-9-]{0,14}$, e.g. `emulated` or `t-bench`.",
     BENCH_INDEX_INVALID: "The subnet index is an integer from 0 to 255 (198.18.<index>.0/24).",
@@ -46,6 +49,7 @@ const HINTS: Record<BenchErrorCode, string> = {
     BENCH_SUBNET_INVALID: "Subnets are IPv4 CIDRs inside 198.18.0.0/15, /16 to /29, and must not overlap.",
     BENCH_HOSTS_INVALID: "A bench has 1 to 16 hosts with distinct names.",
     BENCH_HOST_NAME_INVALID: "Host names match ^[a-z][a-z0-9]{0,11}$ (no hyphen) and `sw` is reserved.",
+    BENCH_HOST_UNKNOWN: "Name one of the bench's hosts (mptcp-lab bench status lists them).",
     BENCH_INTERFACE_INVALID: "Interface names match ^[a-z][a-z0-9]{0,9}$; `lo` and `mgmt0` are reserved.",
     BENCH_ADDRESS_INVALID: "Give each interface a distinct host address inside the bench subnet, e.g. 198.18.0.133/24.",
     BENCH_SHAPING_INVALID: "Shaping needs rateMbit 1-1000, delayMs 0-1000 and lossPercent 0-99.",

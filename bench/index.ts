@@ -5,5 +5,6 @@ export { BenchError, type BenchErrorCode, type BenchProblem } from "./errors";
 export { offerGitRepository } from "./git";
 export { type BenchHostPlan, type BenchPlan, benchPlanFromLab, defaultBenchPlan } from "./plan";
 export { checkBenchPrerequisites } from "./prerequisites";
+export { benchReboot, type BenchRebootResult } from "./reboot";
 export { type BenchHostStatus, type BenchStatus, benchStatus } from "./status";
 export { benchUp, type BenchTaskRunner, type BenchUpOptions, type BenchUpTask } from "./up";

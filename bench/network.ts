@@ -41,7 +41,7 @@ async function ensureNamespace(namespace: string, sysctls: readonly string[] = [
  * addresses ("ARP flux"): traffic for eth0 may travel through wlan0, so per-interface shaping and
  * a failing interface would no longer mean what the plan says.
  */
-const HOST_SYSCTLS = ["net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2"];
+export const HOST_SYSCTLS = ["net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2"];
 
 /** A switch has no addresses of its own: no IPv6 link-local chatter from its ports. */
 const SWITCH_SYSCTLS = ["net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"];

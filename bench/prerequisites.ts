@@ -1,10 +1,11 @@
 // What the machine needs before a bench can run, checked before anything is changed. Facts are
 // gathered in one place and judged by a pure function, so that the judgement is unit-tested.
 
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type BenchProblem, throwIfProblems } from "./errors";
-import { SYSTEM_PATH } from "./exec";
+import { SYSTEM_PATH, systemEnvironment } from "./exec";
 
 /** Each tool the bench runs on the machine, and the Debian package that provides it. */
 export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
@@ -13,18 +14,23 @@ export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
     tc: "iproute2",
     unshare: "util-linux",
     nsenter: "util-linux",
-    pivot_root: "util-linux",
     mount: "mount",
     umount: "mount",
     chroot: "coreutils",
-    hostname: "hostname",
     sysctl: "procps",
     debootstrap: "debootstrap",
     "apt-cacher-ng": "apt-cacher-ng",
     git: "git",
     "ssh-keygen": "openssh-client",
     nft: "nftables",
+    "systemd-nspawn": "systemd-container",
 };
+
+/**
+ * The oldest systemd-nspawn the hosts are booted with: Debian 11's. Every option the bench passes
+ * (--network-namespace-path, --console, --hostname, --resolv-conf, --timezone) is older.
+ */
+export const MINIMUM_NSPAWN_VERSION = 247;
 
 const REQUIRED_NAMESPACES = ["net", "mnt", "uts", "pid"];
 
@@ -38,6 +44,8 @@ export interface PrerequisiteFacts {
     readonly filesystems: readonly string[];
     /** Tools of REQUIRED_TOOLS not found on the system PATH. */
     readonly missingTools: readonly string[];
+    /** The major version `systemd-nspawn --version` prints, or undefined when it prints none. */
+    readonly nspawnVersion: number | undefined;
 }
 
 function readOrUndefined(file: string): string | undefined {
@@ -59,14 +67,30 @@ function isExecutableOnSystemPath(tool: string): boolean {
     });
 }
 
+/** `systemd 252 (252.39-1~deb12u2)` -> 252; undefined when nspawn is absent or says something else. */
+export function parseNspawnVersion(output: string): number | undefined {
+    const match = /^systemd (\d+)\b/m.exec(output);
+    return match ? Number(match[1]) : undefined;
+}
+
+function nspawnVersion(): number | undefined {
+    try {
+        return parseNspawnVersion(execFileSync("systemd-nspawn", ["--version"], { encoding: "utf8", env: systemEnvironment(), timeout: 10_000 }));
+    } catch {
+        return undefined;
+    }
+}
+
 export function gatherPrerequisiteFacts(): PrerequisiteFacts {
     const filesystems = (readOrUndefined("/proc/filesystems") ?? "").split("\n").map((line) => line.split("\t").at(-1)?.trim() ?? "");
+    const missingTools = Object.keys(REQUIRED_TOOLS).filter((tool) => !isExecutableOnSystemPath(tool));
     return {
         uid: process.getuid?.() ?? -1,
         mptcpEnabled: readOrUndefined("/proc/sys/net/mptcp/enabled")?.trim(),
         namespaces: fs.existsSync("/proc/self/ns") ? fs.readdirSync("/proc/self/ns") : [],
         filesystems: filesystems.filter(Boolean),
-        missingTools: Object.keys(REQUIRED_TOOLS).filter((tool) => !isExecutableOnSystemPath(tool)),
+        missingTools,
+        nspawnVersion: missingTools.includes("systemd-nspawn") ? undefined : nspawnVersion(),
     };
 }
 
@@ -89,6 +113,14 @@ export function findPrerequisiteProblems(facts: PrerequisiteFacts): BenchProblem
             path: tool,
             expected: `${tool} on ${SYSTEM_PATH}`,
             hint: `apt-get install ${debianPackage} (or npm run bootstrap, which installs scripts/debian-packages.txt)`,
+        });
+    }
+    if (!facts.missingTools.includes("systemd-nspawn") && (facts.nspawnVersion === undefined || facts.nspawnVersion < MINIMUM_NSPAWN_VERSION)) {
+        problems.push({
+            code: "BENCH_NSPAWN_TOO_OLD",
+            path: "systemd-nspawn --version",
+            value: facts.nspawnVersion ?? "unreadable",
+            expected: `systemd ${MINIMUM_NSPAWN_VERSION} or later`,
         });
     }
     return problems;

@@ -45,20 +45,8 @@ function allPids(): number[] {
     return fs.readdirSync("/proc").filter((entry) => /^[0-9]+$/.test(entry)).map(Number);
 }
 
-export function childrenOf(pid: number): number[] {
-    return allPids().filter((candidate) => readStat(candidate)?.parentPid === pid);
-}
-
-function pidNamespaceOf(pid: number): string | undefined {
-    try {
-        return fs.readlinkSync(`/proc/${pid}/ns/pid`);
-    } catch {
-        return undefined;
-    }
-}
-
 /** The PIDs of one process in each nested PID namespace, outermost first (the `NSpid` line). */
-function namespacePids(pid: number): number[] {
+export function namespacePids(pid: number): number[] {
     try {
         const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("NSpid:"));
         return line ? line.split(/\s+/).slice(1).filter(Boolean).map(Number) : [];
@@ -67,16 +55,13 @@ function namespacePids(pid: number): number[] {
     }
 }
 
-/** Every live process in the PID namespace of `initPid` (its init included), as root-namespace PIDs. */
-export function processesInPidNamespaceOf(initPid: number): number[] {
-    const namespace = pidNamespaceOf(initPid);
-    if (!namespace) return [];
-    return allPids().filter((pid) => pidNamespaceOf(pid) === namespace && readStat(pid)?.state !== "Z");
-}
+/** Clock ticks per second in /proc/<pid>/stat (USER_HZ): 100 on every Linux architecture Debian ships. */
+const USER_HZ = 100;
 
-/** Maps a PID as seen inside the namespace of `initPid` to the root-namespace PID. */
-export function fromNamespacePid(initPid: number, innerPid: number): number | undefined {
-    return processesInPidNamespaceOf(initPid).find((pid) => namespacePids(pid).at(-1) === innerPid);
+/** When a recorded process started: the machine's boot time (btime in /proc/stat) plus its start time. */
+export function startedAt(record: ProcessRecord): Date {
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"))?.[1] ?? 0);
+    return new Date((bootSeconds + Number(record.startTime) / USER_HZ) * 1000);
 }
 
 export function sleep(milliseconds: number): Promise<void> {

@@ -9,11 +9,8 @@ import type { BenchPlan } from "./plan";
 import { isRunning, type ProcessRecord, recordOf, sleep } from "./processes";
 
 export interface HostRuntimeState {
-    /** `unshare` in the root PID namespace, parent of the host's init. */
-    launcher?: ProcessRecord;
-    /** PID 1 of the host's PID namespace; killing it ends every process of the host. */
-    init?: ProcessRecord;
-    sshd?: ProcessRecord;
+    /** The host's supervisor: it holds the overlay and boots the machine again after a reboot. */
+    supervisor?: ProcessRecord;
 }
 
 /** Kernel object names derived for this bench, recorded so that `down` never has to guess. */

@@ -7,13 +7,15 @@ import { publicKeyOf } from "./keys";
 import { benchPaths, bridgeForHost, hostPaths, isNamespaceOfBench, switchPort } from "./naming";
 import { BENCH_NAME_PATTERN, MANAGEMENT_INTERFACE, managementAddresses } from "./plan";
 import { readGreeting } from "./probe";
-import { isInNetworkNamespace, isRunning } from "./processes";
+import { machineInit, SSH_PORT } from "./host";
+import { isRunning, startedAt } from "./processes";
 import { APT_PROXY_PORT, aptProxyUrl, GIT_DAEMON_PORT, gitBaseUrl, serviceHealthy } from "./services";
 import { shapingLimitations } from "./shaping";
 import { type BenchRuntimeState, readRuntimeState } from "./state";
 
-export const SSH_PORT = 22;
-export const SSH_USER = "root";
+export { SSH_PORT } from "./host";
+/** Raspberry Pi OS's user, with passwordless sudo; root may log in too (with the same key). */
+export const SSH_USER = "pi";
 
 export interface BenchHostStatus {
     name: string;
@@ -24,6 +26,8 @@ export interface BenchHostStatus {
     /** The host's pinned key, `ssh-ed25519 AAAA...`. */
     hostKey: string;
     interfaces: { name: string; cidr: string; up: boolean }[];
+    /** When the machine's systemd started (its last boot); absent while it is down. */
+    bootedAt?: string;
     healthy: boolean;
     problems: string[];
 }
@@ -85,10 +89,10 @@ async function hostStatus(state: BenchRuntimeState, hostIndex: number, rootLinks
         // A lab link that is down is a state (a failover test), not a fault.
         return { name: item.name, cidr: item.cidr, up: isUp(link) };
     });
-    if (!runtime.init || !isRunning(runtime.init)) problems.push("the host's init process is not running");
-    else if (!isInNetworkNamespace(runtime.init.pid, namespace)) problems.push(`the host's processes are not in ${namespace}`);
-    if (!isRunning(runtime.sshd)) problems.push("sshd is not running");
-    else if (!(await readGreeting(managementAddress, SSH_PORT))?.startsWith("SSH-2.0-")) problems.push(`sshd does not answer on ${managementAddress}:${SSH_PORT}`);
+    const init = machineInit(namespace);
+    if (!isRunning(runtime.supervisor)) problems.push("the host's supervisor is not running");
+    else if (!init) problems.push(`no machine runs in ${namespace} (it may be rebooting)`);
+    if (init && !(await readGreeting(managementAddress, SSH_PORT))?.startsWith("SSH-2.0-")) problems.push(`sshd does not answer on ${managementAddress}:${SSH_PORT}`);
     return {
         name: host.name,
         namespace,
@@ -97,6 +101,7 @@ async function hostStatus(state: BenchRuntimeState, hostIndex: number, rootLinks
         user: SSH_USER,
         hostKey: readPublicKey(`${hostPaths(plan.name, host.name).hostKey}.pub`),
         interfaces,
+        ...(init ? { bootedAt: startedAt(init).toISOString() } : {}),
         healthy: problems.length === 0,
         problems,
     };

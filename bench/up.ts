@@ -7,18 +7,17 @@ import * as fs from "node:fs";
 import { ensureBaseImage } from "./base-image";
 import { gatherConflicts } from "./conflicts";
 import { BenchError, throwIfProblems } from "./errors";
-import { startHost, startSshd, sshdLogTail, writeHostFiles } from "./host";
+import { HOST_BOOT_TIMEOUT_MS, hostProcesses, machineIdOf, machineInit, startHost, stopHost, waitForSsh, writeHostFiles } from "./host";
 import { ensureKeyPair, type KeyPair, writeKnownHosts } from "./keys";
-import { ensureHostNetwork, ensureManagementBridge, ensureSwitch, listNamespaces } from "./network";
+import { ensureHostNetwork, ensureManagementBridge, ensureSwitch, HOST_SYSCTLS, listNamespaces } from "./network";
 import { benchPaths, hostPaths, isNamespaceOfBench } from "./naming";
 import { assertValidPlan, type BenchPlan, canonicalPlan, managementAddresses, planDifferences } from "./plan";
 import { checkBenchPrerequisites } from "./prerequisites";
-import { isInNetworkNamespace, isRunning, stopProcess } from "./processes";
+import { isInNetworkNamespace, isRunning, logTail, namespacePids, stopProcess } from "./processes";
 import { aptProxyUrl, APT_PROXY_PORT, GIT_DAEMON_PORT, serviceHealthy, startAptProxy, startGitDaemon } from "./services";
 import { probeNetem } from "./shaping";
 import { type BenchRuntimeState, objectNames, readRuntimeState, withBenchLock, writeRuntimeState } from "./state";
 import { type BenchStatus, collectStatus, SSH_PORT } from "./status";
-import { probeSshGreeting, SSHD_WAIT, sshdSilentMessage, waitFor } from "./wait";
 
 /** One step of `benchUp`; `unchanged` when there was nothing to do. */
 export interface BenchUpTask {
@@ -91,36 +90,26 @@ async function ensureHost(context: UpContext, hostIndex: number): Promise<"done"
     await ensureHostNetwork({ plan, hostIndex, names: state.names, netemAvailable: () => netemProbe(context) });
     const runtime = (state.hosts[host.name] ??= {});
     const namespace = state.names.hostNamespaces[host.name];
-    if (runtime.init && isRunning(runtime.init) && !isInNetworkNamespace(runtime.init.pid, namespace)) {
-        // Its namespace was deleted and re-created: the old host is cut off, start it anew.
-        await stopProcess(runtime.init, { graceMs: 2_000, immediate: true });
-    }
-    let init = isRunning(runtime.init) ? runtime.init : undefined;
-    if (!init) {
-        // The old launcher ends with its init; wait for it so that the old overlay is gone before writing the upper dir.
-        await stopProcess(runtime.launcher, { graceMs: 2_000 });
+    // A machine outside its namespace (deleted and re-created) is cut off: boot it anew.
+    const cutOff = isRunning(runtime.supervisor) && machineInit(namespace) === undefined && hostProcesses(namespace).some((pid) => !isInNetworkNamespace(pid, namespace) && namespacePids(pid).length > 1);
+    if (!isRunning(runtime.supervisor) || cutOff) {
+        // Whatever is left of the old host goes first, so that its overlay is unmounted before the upper dir is written.
+        if (!(await stopHost(namespace, runtime.supervisor))) throw new BenchError("BENCH_HOST_START_FAILED", `the old processes of ${host.name} do not end`);
         const keys = await ensureKeys(plan);
         writeHostFiles(state.baseImage, paths, {
             hostName: host.name,
+            machineId: machineIdOf(plan.name, host.name),
             hostPrivateKey: fs.readFileSync(keys.hosts[host.name].privateKeyPath, "utf8"),
             hostPublicKey: keys.hosts[host.name].publicKey,
             authorizedKey: keys.bench.publicKey,
             aptProxyUrl: aptProxyUrl(management.bridge),
         });
-        const started = await startHost({ namespace, hostName: host.name, baseImage: state.baseImage, paths });
-        init = started.init;
-        state.hosts[host.name] = { launcher: started.launcher, init };
+        state.hosts[host.name] = { supervisor: startHost({ namespace, hostName: host.name, baseImage: state.baseImage, paths, sysctls: HOST_SYSCTLS }) };
         writeRuntimeState(state);
     }
-    const current = state.hosts[host.name];
-    if (!isRunning(current.sshd)) {
-        current.sshd = await startSshd(host.name, init);
-        writeRuntimeState(state);
-    }
-    const address = management.hosts[hostIndex];
-    const wait = await waitFor(() => probeSshGreeting(address, SSH_PORT), { attempts: SSHD_WAIT.attempts, pauseMs: SSHD_WAIT.pauseMs, worthWaiting: () => isRunning(current.sshd) });
-    if (wait.value === undefined) {
-        throw new BenchError("BENCH_HOST_START_FAILED", sshdSilentMessage(host.name, `${address}:${SSH_PORT}`, wait, current.sshd, sshdLogTail(init)));
+    const supervisor = state.hosts[host.name].supervisor;
+    if (!(await waitForSsh(namespace, management.hosts[hostIndex], supervisor, HOST_BOOT_TIMEOUT_MS))) {
+        throw new BenchError("BENCH_HOST_START_FAILED", `${host.name} does not answer SSH on ${management.hosts[hostIndex]}:${SSH_PORT}; ${paths.log} ends with:\n${logTail(paths.log, 8)}`);
     }
     return "done";
 }

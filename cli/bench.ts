@@ -1,7 +1,7 @@
 // `mptcp-lab bench up | status | down`: the emulated bench from the command line.
 
 import { parseArgs } from "node:util";
-import { type BenchStatus, benchDown, benchStatus, benchUp, defaultBenchPlan } from "../bench";
+import { type BenchStatus, benchDown, benchReboot, benchStatus, benchUp, defaultBenchPlan } from "../bench";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./command";
 import { stepRunner } from "./tasks";
 
@@ -9,6 +9,7 @@ const USAGE = [
     "Usage: mptcp-lab bench up     [--name NAME] [--index I]   create or repair a bench (default: emulated, index 0)",
     "       mptcp-lab bench status [--name NAME] [--json]      show it; exits 1 unless it is running",
     "       mptcp-lab bench down   [--name NAME] [--purge]     remove it (--purge: keys and package cache too)",
+    "       mptcp-lab bench reboot HOST [--name NAME]          reboot one host (systemctl reboot inside it) and wait for SSH",
     "",
     "Bench I uses 198.18.I.0/24 for the lab LAN and 198.19.I.0/24 for management (SSH, apt proxy, git).",
 ].join("\n");
@@ -22,7 +23,7 @@ const OPTIONS = {
 } as const;
 
 /** Options each action takes besides --name. */
-const ACTION_OPTIONS: Readonly<Record<string, readonly string[]>> = { up: ["index"], status: ["json"], down: ["purge"] };
+const ACTION_OPTIONS: Readonly<Record<string, readonly string[]>> = { up: ["index"], status: ["json"], down: ["purge"], reboot: [] };
 
 function parse(args: readonly string[]) {
     try {
@@ -44,7 +45,8 @@ export function formatStatus(status: BenchStatus): string {
     lines.push(`  ssh key ${status.privateKeyPath}   known hosts ${status.knownHostsPath}`);
     for (const host of status.hosts) {
         const interfaces = host.interfaces.map((item) => `${item.name} ${item.cidr} ${item.up ? "up" : "down"}`).join(", ");
-        lines.push(`  ${host.name.padEnd(12)} ssh ${host.user}@${host.managementAddress}   ${interfaces}   ${host.healthy ? "healthy" : "unhealthy"}`);
+        const booted = host.bootedAt ? `booted ${host.bootedAt.replace(/\.\d+Z$/, "Z")}` : "not booted";
+        lines.push(`  ${host.name.padEnd(12)} ssh ${host.user}@${host.managementAddress}   ${interfaces}   ${booted}   ${host.healthy ? "healthy" : "unhealthy"}`);
         for (const problem of host.problems) lines.push(`      problem: ${problem}`);
     }
     for (const problem of status.problems) lines.push(`  problem: ${problem}`);
@@ -71,7 +73,8 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
         io.stdout.write(`${USAGE}\n`);
         return EXIT_OK;
     }
-    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`, USAGE);
+    const [hostName, ...rest] = action === "reboot" ? extra : [undefined, ...extra];
+    if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`, USAGE);
     const misplaced = (["index", "json", "purge"] as const).filter((option) => values[option] !== undefined && !ACTION_OPTIONS[action ?? ""]?.includes(option));
     if (action && ACTION_OPTIONS[action] && misplaced.length > 0) throw new UsageError(`bench ${action} does not take --${misplaced.join(", --")}`, USAGE);
     switch (action) {
@@ -86,6 +89,12 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
             await benchDown(values.name, { purge: values.purge === true });
             io.stdout.write(`bench ${values.name}: down\n`);
             return EXIT_OK;
+        case "reboot": {
+            if (hostName === undefined) throw new UsageError("bench reboot needs the host to reboot, e.g. bench reboot client", USAGE);
+            const { host, seconds } = await benchReboot(values.name, hostName);
+            io.stdout.write(`${host.name} rebooted: answering SSH again after ${seconds.toFixed(1)} s, booted ${host.bootedAt ?? "(unknown)"}\n`);
+            return EXIT_OK;
+        }
         default:
             throw new UsageError(action === undefined ? "missing action" : `unknown action ${JSON.stringify(action)}`, USAGE);
     }

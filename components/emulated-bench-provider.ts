@@ -6,7 +6,7 @@ import { providerShim } from "./provider-shim";
 import { benchDown, benchStatus, benchUp } from "../bench";
 import type { BenchPlan, BenchStatus } from "../bench";
 
-export const emulatedBenchProviderVersion = "1";
+export const emulatedBenchProviderVersion = "2";
 
 export interface BenchHostConnection {
     name: string;

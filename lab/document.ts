@@ -1,6 +1,6 @@
 // The shape of a lab as written, once it has passed lab/schema.json: optional fields are still
 // optional here, and normalise.ts fills in their defaults.
-import type { EndpointFlag, HostRole, Iperf3MptcpMode } from "./types";
+import type { BenchUser, EndpointFlag, HostRole, Iperf3MptcpMode } from "./types";
 
 export interface ShapingDocument {
     readonly rateMbit: number;
@@ -13,6 +13,7 @@ export interface BenchDocument {
     readonly subnet: string;
     readonly managementSubnet?: string;
     readonly suite?: string;
+    readonly user?: BenchUser;
     readonly shaping?: Readonly<Record<string, ShapingDocument>>;
     readonly sharedBottleneckMbit?: number;
 }

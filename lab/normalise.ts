@@ -7,6 +7,7 @@ import type { BenchSpec, EndpointSpec, HostSpec, Iperf3Spec, InterfaceSpec, LabS
 export const LAB_DEFAULTS = deepFreeze({
     managementSubnet: "198.19.0.0/24",
     suite: "trixie",
+    user: "pi",
     shaping: {
         eth0: { rateMbit: 200, delayMs: 1, lossPercent: 0 },
         wlan0: { rateMbit: 100, delayMs: 3, lossPercent: 0 },
@@ -66,6 +67,7 @@ function normaliseBench(bench: NonNullable<LabDocument["bench"]>): BenchSpec {
         subnet: bench.subnet,
         managementSubnet: bench.managementSubnet ?? LAB_DEFAULTS.managementSubnet,
         suite: bench.suite ?? LAB_DEFAULTS.suite,
+        user: bench.user ?? LAB_DEFAULTS.user,
         shaping,
         ...(bench.sharedBottleneckMbit === undefined ? {} : { sharedBottleneckMbit: bench.sharedBottleneckMbit }),
     };

@@ -113,6 +113,9 @@ export interface TcShapingSpec {
     readonly lossPercent: number;
 }
 
+/** Who logs in to the emulated hosts. */
+export type BenchUser = "pi" | "root";
+
 export interface BenchSpec {
     readonly name: string;
     /** The lab LAN, e.g. `198.18.0.0/24`. */
@@ -121,6 +124,8 @@ export interface BenchSpec {
     readonly managementSubnet: string;
     /** Debian suite of the shared base image. */
     readonly suite: string;
+    /** Login user on the hosts: `pi` (through `sudo -n`, as on a Pi) or `root`. */
+    readonly user: BenchUser;
     /** Shaping per interface name (`eth0`, `wlan0`). */
     readonly shaping: Readonly<Record<string, TcShapingSpec>>;
     /** One shared bottleneck between the two sides instead of per-interface paths that add up. */

@@ -1,12 +1,6 @@
 // What mptcp-lab reads about a host: OS, kernel, architecture, MPTCP switch, interfaces, boot id.
 import { parseKeyValues } from "./shell";
 
-/**
- * Written by the emulated bench at each start of a host. Emulated hosts share this machine's
- * kernel and so its boot id; this file gives each one a boot id of its own. Real hosts lack it.
- */
-export const emulatedBootIdFile = "/etc/mptcp-lab/emulated-boot-id";
-
 export interface InterfaceFacts {
     name: string;
     /** IPv4 addresses with prefix length. */
@@ -20,7 +14,7 @@ export interface HostFacts {
     osCodename: string;
     kernelRelease: string;
     architecture: string;
-    /** Changes at every boot: the kernel's, or the emulated host's own (see emulatedBootIdFile). */
+    /** The kernel's boot id: changes at every boot (an emulated host's container gets its own at each start). */
     bootId: string;
     /** `net.mptcp.enabled`; null when the kernel has no MPTCP at all. */
     mptcpEnabled: boolean | null;
@@ -36,7 +30,7 @@ export const readFactsScript = [
     'echo "os_codename=${VERSION_CODENAME:-}"',
     'echo "kernel=$(uname -r)"',
     'echo "arch=$(uname -m)"',
-    `echo "boot_id=$(cat ${emulatedBootIdFile} 2>/dev/null || cat /proc/sys/kernel/random/boot_id)"`,
+    'echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"',
     'echo "mptcp_enabled=$(cat /proc/sys/net/mptcp/enabled 2>/dev/null || echo absent)"',
     // Captured, then cut to its first line: `| head -n 1` could kill iperf3 with SIGPIPE.
     'local_iperf3=$(/usr/local/bin/iperf3 --version 2>/dev/null || true); echo "local_iperf3=${local_iperf3%%$\'\\n\'*}"',

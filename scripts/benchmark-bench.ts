@@ -1,17 +1,19 @@
 // Benchmark of the emulated bench's lifecycle on this machine:
 //   node -r ts-node/register/transpile-only scripts/benchmark-bench.ts [--cold-base] [--rounds N] [--json]
 // Reports: cold up (base cached, everything else fresh), warm up (a running bench: no-op), up from
-// down (base and keys kept), down, and what each host costs in memory and disk. With --cold-base
+// down (base and keys kept), down, what each host costs in memory and disk, how long its systemd
+// takes to boot (systemd-analyze) and how long a reboot takes until SSH answers again. With --cold-base
 // it also times a base image build from scratch (in a temporary cache, removed afterwards).
 
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { benchDown, benchUp, checkBenchPrerequisites, defaultBenchPlan } from "../bench";
+import { benchDown, benchReboot, benchUp, checkBenchPrerequisites, defaultBenchPlan } from "../bench";
 import { ensureBaseImage } from "../bench/base-image";
 import { hostPaths } from "../bench/naming";
-import { memoryOf, processesInPidNamespaceOf } from "../bench/processes";
+import { hostProcesses, machineInit, runInMachine } from "../bench/host";
+import { memoryOf } from "../bench/processes";
 import { readRuntimeState } from "../bench/state";
 
 const BENCH = "t-benchmark";
@@ -65,10 +67,24 @@ function hostCosts(): HostCost[] {
     const state = readRuntimeState(BENCH);
     if (!state) throw new Error(`bench ${BENCH} is not up`);
     return state.plan.hosts.map((host) => {
-        const runtime = state.hosts[host.name];
-        const pids = [...(runtime.launcher ? [runtime.launcher.pid] : []), ...(runtime.init ? processesInPidNamespaceOf(runtime.init.pid) : [])];
+        // The supervisor, systemd-nspawn and every process of the booted machine.
+        const pids = hostProcesses(state.names.hostNamespaces[host.name]);
         return { host: host.name, processes: pids.length, ...memoryOf(pids), upperKiB: directoryKiB(hostPaths(BENCH, host.name).upper) };
     });
+}
+
+/** Each host's boot as its systemd measured it, and a reboot until SSH answers again. */
+async function bootTimes(): Promise<{ host: string; systemdBoot: string; rebootToSshMs: number }[]> {
+    const state = readRuntimeState(BENCH);
+    if (!state) throw new Error(`bench ${BENCH} is not up`);
+    const times = [];
+    for (const host of state.plan.hosts) {
+        const init = machineInit(state.names.hostNamespaces[host.name]);
+        const analysis = init ? (await runInMachine(init, ["systemd-analyze", "time"])).stdout : "";
+        const systemdBoot = /Startup finished in (.*)$/m.exec(analysis)?.[1]?.trim() ?? "(not finished)";
+        times.push({ host: host.name, systemdBoot, rebootToSshMs: Math.round((await benchReboot(BENCH, host.name)).seconds * 1000) });
+    }
+    return times;
 }
 
 function serviceCosts(): { service: string; rssKiB: number; pssKiB: number }[] {
@@ -101,6 +117,7 @@ async function main(): Promise<void> {
             if (round === rounds - 1) {
                 result.hosts = hostCosts();
                 result.services = serviceCosts();
+                result.boots = await bootTimes();
             }
             down.push(await timed(() => benchDown(BENCH, { purge: true })));
         }

@@ -1,6 +1,8 @@
 import test from "ava";
 import { PassThrough } from "node:stream";
+import type { BenchStatus } from "../../bench";
 import { BenchError } from "../../bench/errors";
+import { formatStatus } from "../../cli/bench";
 import { type CommandIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, wantsPlainOutput } from "../../cli/command";
 import { formatError, main } from "../../cli/main";
 
@@ -34,6 +36,9 @@ test(usage, ["bench", "status", "--colour"], /Unknown option '--colour'/);
 test(usage, ["bench", "down", "extra"], /unexpected arguments: extra/);
 test(usage, ["bench", "status", "--index", "3"], /bench status does not take --index/);
 test(usage, ["bench", "up", "--purge"], /bench up does not take --purge/);
+test(usage, ["bench", "reboot"], /bench reboot needs the host/);
+test(usage, ["bench", "reboot", "client", "server"], /unexpected arguments: server/);
+test(usage, ["bench", "reboot", "client", "--purge"], /bench reboot does not take --purge/);
 
 test("mptcp-lab without a command prints the commands and exits 64", async (t) => {
     const output = capture();
@@ -67,4 +72,27 @@ test("output is plain off a terminal and in CI", (t) => {
     t.false(wantsPlainOutput({ stdout: terminal, stderr: terminal, environment: {} }));
     t.true(wantsPlainOutput({ stdout: terminal, stderr: terminal, environment: { CI: "true" } }));
     t.false(wantsPlainOutput({ stdout: terminal, stderr: terminal, environment: { CI: "false" } }));
+});
+
+test("bench status shows when each host booted, and a host that is down as not booted", (t) => {
+    const host = { namespace: "mlab-x-client", managementAddress: "198.19.0.10", sshPort: 22, user: "pi", hostKey: "", interfaces: [], problems: [] };
+    const status: BenchStatus = {
+        name: "x",
+        state: "degraded",
+        managementAddress: "198.19.0.1",
+        aptProxyUrl: "http://198.19.0.1:3142",
+        gitBaseUrl: "git://198.19.0.1",
+        privateKeyPath: "/k",
+        publicKey: "",
+        knownHostsPath: "/h",
+        hosts: [
+            { ...host, name: "client", bootedAt: "2026-11-30T13:24:59.600Z", healthy: true },
+            { ...host, name: "server", healthy: false, problems: ["no machine runs in mlab-x-server (it may be rebooting)"] },
+        ],
+        problems: [],
+        limitations: [],
+    };
+    const lines = formatStatus(status).split("\n");
+    t.regex(lines.find((line) => line.includes(" client ")) ?? "", /ssh pi@198\.19\.0\.10 .* booted 2026-11-30T13:24:59Z +healthy$/);
+    t.regex(lines.find((line) => line.includes(" server ")) ?? "", / not booted +unhealthy$/);
 });

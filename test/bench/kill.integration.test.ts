@@ -57,7 +57,7 @@ for (const point of KILL_POINTS) {
         for (const host of status.hosts) t.is(await readGreeting(host.managementAddress, host.sshPort, 2_000).then((greeting) => greeting?.slice(0, 8)), "SSH-2.0-");
 
         const state = readRuntimeState(BENCH);
-        const recorded = [...Object.values(state?.hosts ?? {}).flatMap((host) => [host.launcher, host.init, host.sshd]), state?.aptProxy, state?.gitDaemon].filter((record): record is ProcessRecord => record !== undefined);
+        const recorded = [...Object.values(state?.hosts ?? {}).map((host) => host.supervisor), state?.aptProxy, state?.gitDaemon].filter((record): record is ProcessRecord => record !== undefined);
         await benchDown(BENCH);
         t.deepEqual(await findLeftovers(BENCH, recorded), []);
     });

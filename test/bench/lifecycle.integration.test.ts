@@ -5,9 +5,10 @@ import test from "ava";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type BenchStatus, benchDown, benchStatus, benchUp, type BenchUpTask, checkBenchPrerequisites, defaultBenchPlan, offerGitRepository } from "../../bench";
+import { type BenchStatus, benchDown, benchReboot, benchStatus, benchUp, type BenchUpTask, checkBenchPrerequisites, defaultBenchPlan, offerGitRepository } from "../../bench";
 import { run, tryRun } from "../../bench/exec";
 import { interfaceMac } from "../../bench/naming";
+import { runRemote } from "../../remote/ssh";
 import { readRuntimeState } from "../../bench/state";
 import { benchHook, benchTest, benchTestsRun, describeMissingPrerequisites, findLeftovers } from "./helpers/harness";
 import { MPTCP_CLIENT, MPTCP_SERVER } from "./helpers/mptcp";
@@ -49,6 +50,29 @@ benchTest("up brings two hosts whose host keys are pinned in known_hosts", async
     for (const host of status.hosts) t.is((await sshOk(status, host.name, "hostname")).trim(), host.name);
 });
 
+benchTest("each host boots systemd as PID 1, whose ssh.service, journald and sysctl.d run", async (t) => {
+    for (const host of ["client", "server"]) {
+        t.is((await sshOk(status, host, "ps -p 1 -o comm=")).trim(), "systemd");
+        t.is((await sshOk(status, host, "systemctl is-active ssh.service systemd-journald.service systemd-sysctl.service")).trim(), "active\nactive\nactive");
+        t.regex(await sshOk(status, host, "journalctl --no-pager -b -u ssh.service"), /Server listening/);
+    }
+    const bootIds = await Promise.all(["client", "server"].map(async (host) => (await sshOk(status, host, "cat /proc/sys/kernel/random/boot_id")).trim()));
+    t.not(bootIds[0], bootIds[1]);
+    t.false(bootIds.includes(fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()), "each host has a boot id of its own");
+    t.true(status.hosts.every((host) => host.bootedAt !== undefined && !Number.isNaN(Date.parse(host.bootedAt))));
+});
+
+benchTest("hosts log in as pi, as Raspberry Pi OS does, and remote steps run as root through sudo -n", async (t) => {
+    t.deepEqual(status.hosts.map((host) => host.user), ["pi", "pi"]);
+    for (const host of status.hosts) {
+        const connection = { address: host.managementAddress, port: host.sshPort, user: host.user, privateKey: fs.readFileSync(status.privateKeyPath, "utf8"), hostKey: host.hostKey };
+        const script = 'echo "$(id -u) ${SUDO_USER:-none}"\n';
+        t.is((await runRemote(connection, { host: host.name, step: "who runs the steps", script })).stdout, "0 pi\n");
+        t.is((await runRemote({ ...connection, user: "root" }, { host: host.name, step: "who runs the steps", script })).stdout, "0 none\n");
+    }
+    t.is((await sshOk(status, "client", "stat -c '%a %U' /etc/sudoers.d/010_pi-nopasswd && cat /etc/sudoers.d/010_pi-nopasswd")).trim(), "440 root\npi ALL=(ALL) NOPASSWD: ALL");
+});
+
 benchTest("ssh refuses a host whose key does not match the pinned one", async (t) => {
     const wrong = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlab-known-")), "known_hosts");
     t.teardown(() => fs.rmSync(path.dirname(wrong), { recursive: true, force: true }));
@@ -69,7 +93,6 @@ benchTest("each host has mgmt0 and the Pi's interfaces with the plan's addresses
         t.deepEqual(seen.sort(), [...addresses].sort());
         t.true(links.filter((link) => link.ifname !== "lo").every((link) => link.flags.includes("UP") && link.operstate === "UP"));
     }
-    t.is((await sshOk(status, "server", "sudo -n id -u", { user: "pi" })).trim(), "0");
 });
 
 benchTest("ip mptcp and the MPTCP sysctls work inside each host, per namespace", async (t) => {
@@ -126,6 +149,49 @@ benchTest("interfaces going down inside the client show in status and never cut 
     t.deepEqual(up.interfaces.map((item) => [item.name, item.up]), [["eth0", true], ["wlan0", true]]);
 });
 
+benchTest("systemctl reboot inside a host boots it again by itself: new boot id, endpoints, limits and settings gone, disk kept", async (t) => {
+    const before = hostOf(await benchStatus(BENCH), "client");
+    const bootId = (await sshOk(status, "client", "cat /proc/sys/kernel/random/boot_id")).trim();
+    await sshOk(status, "client", [
+        "ip mptcp endpoint flush",
+        "ip mptcp endpoint add 198.18.7.173 dev wlan0 subflow",
+        "ip mptcp limits set subflows 4 add_addr_accepted 3",
+        "sysctl -qw net.mptcp.add_addr_timeout=60 net.mptcp.stale_loss_cnt=9",
+        "echo 'net.mptcp.add_addr_timeout = 90' > /etc/sysctl.d/60-reboot-test.conf",
+        "echo kept > /root/marker",
+        "ip link set wlan0 down",
+    ].join(" && "));
+    await ssh(status, "client", "systemctl reboot"); // the session may end with the machine
+    let after = hostOf(await benchStatus(BENCH), "client");
+    // Back when it answers SSH again with every link up (the kernel reports a link up shortly after it is set up).
+    const back = () => after.healthy && after.bootedAt !== before.bootedAt && after.interfaces.every((item) => item.up);
+    for (let attempt = 0; attempt < 600 && !back(); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        after = hostOf(await benchStatus(BENCH), "client");
+    }
+    t.true(after.healthy, after.problems.join("; "));
+    t.not(after.bootedAt, before.bootedAt);
+    t.not((await sshOk(status, "client", "cat /proc/sys/kernel/random/boot_id")).trim(), bootId);
+    t.is((await sshOk(status, "client", "ip mptcp endpoint show")).trim(), "");
+    t.is((await sshOk(status, "client", "ip mptcp limits show")).trim(), "add_addr_accepted 0 subflows 2");
+    t.is((await sshOk(status, "client", "sysctl -n net.mptcp.add_addr_timeout net.mptcp.stale_loss_cnt")).trim(), "90\n4", "sysctl.d applied at boot, the rest a new boot's");
+    t.is((await sshOk(status, "client", "cat /root/marker")).trim(), "kept");
+    t.deepEqual(after.interfaces.map((item) => [item.name, item.up]), [["eth0", true], ["wlan0", true]]);
+    await sshOk(status, "client", "rm /etc/sysctl.d/60-reboot-test.conf /root/marker && sysctl -qw net.mptcp.add_addr_timeout=120");
+    t.is(hostOf(await benchStatus(BENCH), "server").bootedAt, hostOf(status, "server").bootedAt, "the other host did not reboot");
+});
+
+benchTest("bench reboot reboots one host and returns when it answers SSH again", async (t) => {
+    const before = hostOf(await benchStatus(BENCH), "server");
+    const { host, seconds } = await benchReboot(BENCH, "server");
+    t.true(host.healthy);
+    t.not(host.bootedAt, before.bootedAt);
+    t.true(seconds > 0);
+    t.is((await sshOk(status, "server", "hostname")).trim(), "server");
+    const unknown = await t.throwsAsync(benchReboot(BENCH, "router"));
+    t.is((unknown as { code?: string }).code, "BENCH_HOST_UNKNOWN");
+});
+
 benchTest("apt-get installs a package inside a host through the bench's proxy", async (t) => {
     const install = "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends hello && hello";
     t.regex(await sshOk(status, "client", install, { timeoutMs: 600_000 }), /Hello, world!/);
@@ -174,14 +240,14 @@ benchTest("up refuses a different plan for the running bench", async (t) => {
     t.is((await benchStatus(BENCH)).state, "running");
 });
 
-benchTest("down leaves no namespace, link, mount, process or upper dir", async (t) => {
+benchTest("down leaves no namespace, link, mount, process, machine, cgroup or upper dir", async (t) => {
     const state = readRuntimeState(BENCH);
     const recorded = [
-        ...Object.values(state?.hosts ?? {}).flatMap((host) => [host.launcher, host.init, host.sshd]),
+        ...Object.values(state?.hosts ?? {}).map((host) => host.supervisor),
         state?.aptProxy,
         state?.gitDaemon,
     ].filter((record) => record !== undefined);
-    t.is(recorded.length, 8);
+    t.is(recorded.length, 4);
     await benchDown(BENCH);
     t.deepEqual(await findLeftovers(BENCH, recorded), []);
     t.is((await benchStatus(BENCH)).state, "absent");

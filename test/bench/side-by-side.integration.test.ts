@@ -79,7 +79,7 @@ benchTest("loss is applied in both directions of the lossy ports only", async (t
 
 benchTest("taking one bench down leaves the other running", async (t) => {
     const state = readRuntimeState(SECOND);
-    const recorded = [...Object.values(state?.hosts ?? {}).flatMap((host) => [host.launcher, host.init, host.sshd]), state?.aptProxy, state?.gitDaemon].filter(
+    const recorded = [...Object.values(state?.hosts ?? {}).map((host) => host.supervisor), state?.aptProxy, state?.gitDaemon].filter(
         (record) => record !== undefined,
     );
     await benchDown(SECOND);

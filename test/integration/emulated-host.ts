@@ -1,54 +1,44 @@
-// What happens to an emulated host between two `up`s, done from outside it: a reboot (as far as
-// MPTCP can tell one), a stopped sshd, a script run inside it. Emulated hosts share the machine's
-// kernel, so a reboot is emulated: endpoint table flushed, limits and net.mptcp.enabled back to the
-// kernel's defaults, then the sysctl.d files applied as at boot, and a new boot id.
-import { randomUUID } from "crypto";
-import { benchUp } from "../../bench";
-import { run } from "../../bench/exec";
-import { stopProcess } from "../../bench/processes";
+// What happens to an emulated host between two `up`s, done from outside it: a real reboot (the
+// machine's systemd restarts, the bench boots it again), a stopped ssh.service, a script run
+// inside it.
+import { benchReboot, benchUp } from "../../bench";
+import { machineInit, runInMachine } from "../../bench/host";
 import { readRuntimeState } from "../../bench/state";
-import { emulatedBootIdFile } from "../../remote/host-facts";
 
-function runtimeOf(benchName: string, hostName: string) {
-    const state = readRuntimeState(benchName);
-    const host = state?.hosts[hostName];
-    if (!state || !host?.init) throw new Error(`bench ${benchName} has no running host ${hostName}`);
-    return { state, host, init: host.init };
+function namespaceOf(benchName: string, hostName: string): string {
+    const namespace = readRuntimeState(benchName)?.names.hostNamespaces[hostName];
+    if (!namespace) throw new Error(`bench ${benchName} has no host ${hostName}`);
+    return namespace;
 }
 
-/** Runs a bash script inside the host (its mount, network, UTS and PID namespaces), as root there. */
+function initOf(benchName: string, hostName: string) {
+    const init = machineInit(namespaceOf(benchName, hostName));
+    if (!init) throw new Error(`no machine runs as ${hostName} on bench ${benchName}`);
+    return init;
+}
+
+/** Runs a bash script inside the host (through its PID 1's namespaces), as root there. */
 export async function runInHost(benchName: string, hostName: string, script: string, args: readonly string[] = []): Promise<string> {
-    const { init } = runtimeOf(benchName, hostName);
-    const enter = ["--target", String(init.pid), "--mount", "--uts", "--net", "--pid", "--root", "--wd"];
-    return (await run("nsenter", [...enter, "--", "/bin/bash", "-euo", "pipefail", "-c", script, "bash", ...args])).stdout;
+    const result = await runInMachine(initOf(benchName, hostName), ["/bin/bash", "-euo", "pipefail", "-c", script, "bash", ...args]);
+    if (!result.ok) throw new Error(`script failed on ${hostName} (exit ${result.exitCode}): ${result.stderr}`);
+    return result.stdout;
 }
 
-// The kernel's defaults for a new network namespace are what a boot leaves (limits 2 and 0,
-// MPTCP on). Only net.mptcp.enabled is taken from sysctl.d: the other keys there may not be
-// per-namespace, and a host must never change the machine's own settings.
-const rebootScript = `
-ip mptcp endpoint flush
-ip mptcp limits set subflows 2 add_addr_accepted 0
-enabled=$(cat /etc/sysctl.d/*.conf 2>/dev/null | sed -n 's/^[[:space:]]*net\\.mptcp\\.enabled[[:space:]]*=[[:space:]]*\\([01]\\)[[:space:]]*$/\\1/p' | tail -n 1)
-sysctl -qw "net.mptcp.enabled=\${enabled:-1}"
-mkdir -p "$(dirname "$1")"
-printf '%s\\n' "$2" > "$1"
-`;
-
-/** Emulates a reboot of the host as MPTCP sees it; returns the new boot id. */
+/** Reboots the host for real (`systemctl reboot` inside it), waits until it answers SSH again, returns its new boot id. */
 export async function rebootEmulatedHost(benchName: string, hostName: string): Promise<string> {
-    const bootId = randomUUID();
-    await runInHost(benchName, hostName, rebootScript, [emulatedBootIdFile, bootId]);
-    return bootId;
+    const before = (await runInHost(benchName, hostName, "cat /proc/sys/kernel/random/boot_id")).trim();
+    await benchReboot(benchName, hostName);
+    const after = (await runInHost(benchName, hostName, "cat /proc/sys/kernel/random/boot_id")).trim();
+    if (after === before) throw new Error(`${hostName} kept its boot id ${before} across the reboot`);
+    return after;
 }
 
-/** Stops the host's sshd (started by the bench, known by PID): the host no longer answers. */
+/** Stops the host's ssh.service: the host no longer answers SSH. */
 export async function stopSshd(benchName: string, hostName: string): Promise<void> {
-    const { host } = runtimeOf(benchName, hostName);
-    if (!(await stopProcess(host.sshd, { graceMs: 2_000 }))) throw new Error(`sshd of ${hostName} on bench ${benchName} did not stop`);
+    await runInHost(benchName, hostName, "systemctl stop ssh.service");
 }
 
-/** Brings the bench back to its plan, which restarts a stopped sshd. */
+/** Brings the bench back to its plan, which starts a stopped ssh.service. */
 export async function repairBench(benchName: string): Promise<void> {
     const state = readRuntimeState(benchName);
     if (!state) throw new Error(`bench ${benchName} is not running`);

@@ -1,9 +1,7 @@
 import test from "ava";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { emulatedBootIdFile, headerPackageCandidates, parseFacts, readFactsScript } from "../../remote/host-facts";
+import { headerPackageCandidates, parseFacts, readFactsScript } from "../../remote/host-facts";
 import { hostKeyBlob } from "../../remote/ssh";
 import { requireSafe, scriptWithArguments, shellQuote, shellSafe } from "../../remote/shell";
 
@@ -70,18 +68,7 @@ test("a tag with command substitution is refused", unsafe, shellSafe.gitTag, "$(
 test("a repository URL with a quote is refused", unsafe, shellSafe.gitUrl, "https://x/'y");
 test("a package name with a newline is refused", unsafe, shellSafe.debianPackage, "iperf3\nreboot");
 
-/** Runs the facts script on this machine, with the emulated boot id file looked for at `bootIdFile`. */
-function localFacts(bootIdFile: string) {
-    return parseFacts(execFileSync("bash", ["-c", readFactsScript.replace(emulatedBootIdFile, bootIdFile)], { encoding: "utf8" }));
-}
-
-test("a host without an emulated boot id reports the kernel's", (t) => {
-    t.is(localFacts("/nonexistent/emulated-boot-id").bootId, fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim());
-});
-
-test("an emulated host reports the boot id its bench gave it", (t) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mptcp-lab-facts-"));
-    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-    fs.writeFileSync(path.join(dir, "emulated-boot-id"), "2fc95a5e-25b5-4b40-b3fc-1fd3000fde6c\n");
-    t.is(localFacts(path.join(dir, "emulated-boot-id")).bootId, "2fc95a5e-25b5-4b40-b3fc-1fd3000fde6c");
+test("the boot id is the kernel's", (t) => {
+    const facts = parseFacts(execFileSync("bash", ["-c", readFactsScript], { encoding: "utf8" }));
+    t.is(facts.bootId, fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim());
 });

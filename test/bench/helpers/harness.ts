@@ -63,6 +63,25 @@ export async function findLeftovers(benchName: string, recorded: readonly Proces
         if (mounts.includes(`${stateDir}/`)) found.push(`mount of ${stateDir} seen by process ${entry}`);
     }
     found.push(...recorded.filter(stillRuns).map((record) => `process ${record.pid}`));
+    // The hosts' machines: systemd-nspawn and its container processes, their cgroups, nspawn's own directories.
+    for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+        let argv: string[] = [];
+        try {
+            argv = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+        } catch {
+            continue;
+        }
+        if (argv.some((word) => word.startsWith(`--network-namespace-path=/run/netns/mlab-${benchName}-`))) found.push(`systemd-nspawn process ${entry}`);
+    }
+    for (const hierarchy of ["/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"]) {
+        const parent = `${hierarchy}/mptcp-lab`;
+        if (!fs.existsSync(parent)) continue;
+        found.push(...fs.readdirSync(parent).filter((name) => name.startsWith(`mlab-${benchName}-`)).map((name) => `cgroup ${parent}/${name}`));
+    }
+    for (const directory of ["/run/systemd/nspawn/propagate", "/run/systemd/nspawn/unix-export"]) {
+        if (!fs.existsSync(directory)) continue;
+        found.push(...fs.readdirSync(directory).filter((name) => name.startsWith(`mlab-${benchName}-`)).map((name) => `${directory}/${name}`));
+    }
     const hostsDir = `${stateDir}/hosts`;
     if (fs.existsSync(hostsDir)) {
         for (const host of fs.readdirSync(hostsDir)) {

@@ -5,6 +5,7 @@ import type { BenchHostStatus, BenchStatus } from "../../../bench";
 import { type RunResult, tryRun } from "../../../bench/exec";
 
 export interface SshOptions {
+    /** Who logs in: root unless told (bench hosts accept the bench's key for root and for `pi`, their default user). */
     readonly user?: string;
     readonly input?: string;
     readonly timeoutMs?: number;
@@ -37,7 +38,7 @@ export function ssh(status: BenchStatus, hostName: string, command: string, opti
             "LogLevel=ERROR",
             "-p",
             String(host.sshPort),
-            `${options.user ?? host.user}@${host.managementAddress}`,
+            `${options.user ?? "root"}@${host.managementAddress}`,
             command,
         ],
         { input: options.input, timeoutMs: options.timeoutMs ?? 60_000 },
