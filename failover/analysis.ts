@@ -2,6 +2,7 @@
 import { dataConnections, parseMonitorLog } from "./monitor-log";
 import { parseIperf3Json, versionNumber } from "./iperf3-json";
 import { parseLinkEvents, parseRunnerMeta, type LinkEvents, type RunnerMeta } from "./run-files";
+import { longestStall, meanRate, recoveryTime as recoveryWithin, rollingRates, ROLLING_WINDOW_SECONDS, sampleSeconds } from "./series";
 import type {
     FailoverMode,
     FailoverRun,
@@ -13,15 +14,13 @@ import type {
 
 /** Slow start, left out of the baseline. */
 export const SLOW_START_SECONDS = 0.5;
-/** Recovery is judged on a rolling window this long, because single short intervals jitter. */
-export const RECOVERY_WINDOW_SECONDS = 0.5;
+/** The surviving rate leaves out this much of the outage's start (at most half the outage). */
+export const SETTLE_SECONDS = 1;
 /** "Recovered" means back within 10% of the reference rate. */
 export const RECOVERED_FRACTION = 0.9;
 /** "Stalled" means under 1% of the baseline. */
 export const STALL_FRACTION = 0.01;
 const EPSILON = 1e-3;
-
-const duration = (sample: IntervalSample): number => sample.end - sample.start;
 
 export function median(values: readonly number[]): number {
     if (values.length === 0) return 0;
@@ -30,37 +29,44 @@ export function median(values: readonly number[]): number {
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/**
- * Seconds from `downAt` to the start of the first window of consecutive intervals, at least
- * RECOVERY_WINDOW_SECONDS long and beginning no earlier than the interval the link failed in,
- * whose mean rate is back within 10% of `target`; null if no window gets there.
- */
-export function recoveryTime(intervals: readonly IntervalSample[], downAt: number, target: number): number | null {
-    if (target <= 0) return null;
-    for (let first = 0; first < intervals.length; first++) {
-        if (intervals[first].end <= downAt + EPSILON) continue;
-        let seconds = 0;
-        let bits = 0;
-        for (let last = first; last < intervals.length && seconds < RECOVERY_WINDOW_SECONDS - EPSILON; last++) {
-            seconds += duration(intervals[last]);
-            bits += intervals[last].bitsPerSecond * duration(intervals[last]);
-        }
-        if (seconds < RECOVERY_WINDOW_SECONDS - EPSILON) return null; // too little test left
-        if (bits / seconds >= RECOVERED_FRACTION * target) return Math.max(0, intervals[first].start - downAt);
-    }
-    return null;
-}
+/** Recovery to `target` (see series.ts), with the house fraction: back within 10%. */
+export const recoveryTime = (intervals: readonly IntervalSample[], downAt: number, target: number): number | null =>
+    recoveryWithin(intervals, downAt, target, RECOVERED_FRACTION);
 
 export type ThroughputSummary = Pick<
     FailoverSummary,
+    | "windowSeconds"
     | "baselineBitsPerSecond"
     | "lowestBitsPerSecond"
     | "lowestAt"
     | "stallSeconds"
-    | "recoverySeconds"
+    | "stallAt"
+    | "recoveryToBaselineSeconds"
     | "survivingRateBitsPerSecond"
+    | "meanRateWhileDownBitsPerSecond"
     | "recoveryToSurvivingSeconds"
 >;
+
+/** The pre-failure baseline: bytes from the end of slow start to the failure, over that time. */
+function baselineRate(intervals: readonly IntervalSample[], downAt: number): number {
+    const first = intervals[0]?.start ?? 0;
+    const end = Math.min(downAt, intervals.at(-1)?.end ?? 0);
+    const settled = end - (first + SLOW_START_SECONDS) > EPSILON ? meanRate(intervals, first + SLOW_START_SECONDS, end) : null;
+    return settled ?? meanRate(intervals, first, end) ?? 0;
+}
+
+/** The lowest rolling-window rate among windows that begin no earlier than the failure's sample. */
+function lowestWindow(intervals: readonly IntervalSample[], from: number): { bitsPerSecond: number; at: number } | null {
+    const failing = intervals.find((sample) => sample.end > from + EPSILON);
+    if (failing === undefined) return null;
+    const windows = rollingRates(intervals).filter((window) => window.start >= failing.start - EPSILON);
+    // A failure too close to the end for a whole window: the samples themselves are all there is.
+    const candidates = windows.length > 0 ? windows : intervals.filter((sample) => sample.end > from + EPSILON);
+    return candidates.reduce<{ bitsPerSecond: number; at: number } | null>(
+        (low, window) => (low === null || window.bitsPerSecond < low.bitsPerSecond ? { bitsPerSecond: window.bitsPerSecond, at: window.start } : low),
+        null,
+    );
+}
 
 /**
  * The throughput figures of a run. Without a recorded failure the whole test after slow start
@@ -71,47 +77,40 @@ export function summariseThroughput(
     linkDownAt: number | null,
     linkUpAt: number | null,
 ): ThroughputSummary {
-    const downAt = linkDownAt ?? Infinity;
-    const before = intervals.filter((sample) => sample.end <= downAt + EPSILON);
-    const settled = before.filter((sample) => sample.start >= SLOW_START_SECONDS - EPSILON);
-    const baseline = median((settled.length > 0 ? settled : before).map((sample) => sample.bitsPerSecond));
-    const after =
-        linkDownAt === null
-            ? intervals.filter((sample) => sample.start >= SLOW_START_SECONDS - EPSILON)
-            : intervals.filter((sample) => sample.end > downAt + EPSILON);
-    const lowest = after.reduce<IntervalSample | null>(
-        (low, sample) => (low === null || sample.bitsPerSecond < low.bitsPerSecond ? sample : low),
-        null,
-    );
+    const testStart = intervals[0]?.start ?? 0;
+    const testEnd = intervals.at(-1)?.end ?? 0;
+    const baseline = baselineRate(intervals, linkDownAt ?? Infinity);
+    const from = linkDownAt ?? testStart + SLOW_START_SECONDS;
+    const lowest = lowestWindow(intervals, from);
     const stallThreshold = STALL_FRACTION * baseline;
-    const stallSeconds = after
-        .filter((sample) => sample.bitsPerSecond <= stallThreshold)
-        .reduce((total, sample) => total + duration(sample), 0);
+    const stall = longestStall(intervals, from, stallThreshold);
+    const common = {
+        windowSeconds: ROLLING_WINDOW_SECONDS,
+        baselineBitsPerSecond: baseline,
+        lowestBitsPerSecond: lowest?.bitsPerSecond ?? 0,
+        lowestAt: lowest?.at ?? from,
+        stallSeconds: stall.seconds,
+        stallAt: stall.at,
+    };
     if (linkDownAt === null) {
         return {
-            baselineBitsPerSecond: baseline,
-            lowestBitsPerSecond: lowest?.bitsPerSecond ?? 0,
-            lowestAt: lowest?.start ?? 0,
-            stallSeconds,
-            recoverySeconds: null,
+            ...common,
+            recoveryToBaselineSeconds: null,
             survivingRateBitsPerSecond: baseline,
+            meanRateWhileDownBitsPerSecond: baseline,
             recoveryToSurvivingSeconds: null,
         };
     }
-    const upAt = linkUpAt ?? Infinity;
-    const whileDown = intervals.filter(
-        (sample) => sample.start >= linkDownAt - EPSILON && sample.end <= upAt + EPSILON,
-    );
-    const surviving = median(whileDown.map((sample) => sample.bitsPerSecond));
+    const upAt = Math.min(linkUpAt ?? Infinity, testEnd);
+    const outage = Math.max(0, upAt - linkDownAt);
+    const settle = Math.min(SETTLE_SECONDS, outage / 2);
+    const surviving = meanRate(intervals, linkDownAt + settle, upAt) ?? 0;
     return {
-        baselineBitsPerSecond: baseline,
-        lowestBitsPerSecond: lowest?.bitsPerSecond ?? 0,
-        lowestAt: lowest?.start ?? linkDownAt,
-        stallSeconds,
-        recoverySeconds: recoveryTime(intervals, linkDownAt, baseline),
+        ...common,
+        recoveryToBaselineSeconds: recoveryTime(intervals, linkDownAt, baseline),
         survivingRateBitsPerSecond: surviving,
-        recoveryToSurvivingSeconds:
-            surviving > stallThreshold ? recoveryTime(intervals, linkDownAt, surviving) : null,
+        meanRateWhileDownBitsPerSecond: meanRate(intervals, linkDownAt, upAt) ?? 0,
+        recoveryToSurvivingSeconds: surviving > stallThreshold ? recoveryTime(intervals, linkDownAt, surviving) : null,
     };
 }
 
@@ -167,14 +166,14 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
     const intervals = report.intervals;
     const requested = report.durationSeconds ?? meta?.durationSeconds ?? null;
     const lastEnd = intervals.length > 0 ? intervals[intervals.length - 1].end : 0;
-    const nominalInterval = meta?.intervalSeconds ?? (intervals.length > 0 ? duration(intervals[0]) : 0);
+    const nominalInterval = meta?.intervalSeconds ?? (intervals.length > 0 ? sampleSeconds(intervals[0]) : 0);
     const ranFullDuration = requested !== null && lastEnd + Math.max(0.05, nominalInterval / 2) >= requested;
     const error =
         report.error ??
         (ranFullDuration ? undefined : `the test stopped at ${lastEnd.toFixed(2)} s of ${requested ?? "?"} s`) ??
         (report.complete ? undefined : "iperf3 reported no receiver totals") ??
         problem;
-    const intervalBytes = intervals.reduce((total, sample) => total + (sample.bitsPerSecond * duration(sample)) / 8, 0);
+    const intervalBytes = intervals.reduce((total, sample) => total + (sample.bitsPerSecond * sampleSeconds(sample)) / 8, 0);
 
     const summary: FailoverSummary = {
         ...summariseThroughput(intervals, downAt, upAt),

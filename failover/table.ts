@@ -1,6 +1,7 @@
 // Prints a failover run the way iperf3 prints a test, with the failure marked, then the summary
 // and, given a plain-TCP control run, what MPTCP saved.
-import { bytesAfter, RECOVERY_WINDOW_SECONDS, STALL_FRACTION } from "./analysis";
+import { bytesAfter, SETTLE_SECONDS, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
+import { STALL_RESOLUTION_SECONDS } from "./series";
 import type { FailoverRun, IntervalSample } from "./types";
 
 /** Scales a value into the largest unit it fills, the way iperf3 prints it. */
@@ -23,6 +24,8 @@ export function formatBytes(bytes: number): string {
     return scaled(bytes, 1024, ["Bytes", "KBytes", "MBytes", "GBytes"]);
 }
 
+const SLOW_START_LABEL = `${SLOW_START_SECONDS} s`;
+
 /** A time in seconds, or "never" for one that did not happen. */
 export function formatSeconds(value: number | null): string {
     return value === null ? "never" : `${value.toFixed(2)} s`;
@@ -39,10 +42,10 @@ function markers(run: FailoverRun, sample: IntervalSample): string[] {
     if (contains(sample, summary.linkUpAt)) found.push(`${name} up`);
     const at = (offset: number | null): number | null =>
         offset === null || summary.linkDownAt === null ? null : summary.linkDownAt + offset;
-    const recovered = at(summary.recoverySeconds);
+    const recovered = at(summary.recoveryToBaselineSeconds);
     const recoveredToSurviving = at(summary.recoveryToSurvivingSeconds);
-    if (contains(sample, recovered)) found.push("recovered");
-    else if (contains(sample, recoveredToSurviving)) found.push("recovered to the surviving rate");
+    if (contains(sample, recoveredToSurviving)) found.push("back to the surviving rate");
+    if (contains(sample, recovered)) found.push("back to the baseline");
     return found;
 }
 
@@ -62,11 +65,24 @@ function intervalRows(run: FailoverRun): string[] {
 }
 
 function survivingNote({ summary }: FailoverRun): string {
-    if (summary.linkDownAt === null) return "";
-    if (summary.recoveryToSurvivingSeconds !== null) return `, reached in ${formatSeconds(summary.recoveryToSurvivingSeconds)}`;
-    return summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond
-        ? ", nothing got through while the link was down"
-        : ", never held for a whole window";
+    if (summary.linkDownAt === null) return " (no failure: the baseline)";
+    const settle = Math.min(SETTLE_SECONDS, ((summary.linkUpAt ?? Infinity) - summary.linkDownAt) / 2);
+    const stretch = ` (mean while down, from ${formatSeconds(settle)} after the failure)`;
+    if (summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond) return `${stretch}: nothing got through while the link was down`;
+    return stretch;
+}
+
+/** One line per reference rate, so that a figure always means one thing. */
+function recoveryRows({ summary }: FailoverRun): string[] {
+    const line = (label: string, seconds: number | null, target: string) =>
+        `${label.padEnd(18)}${seconds === null ? "never" : formatSeconds(seconds)} to within 10% of ${target}`;
+    const nothingSurvived = summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond;
+    return [
+        nothingSurvived
+            ? `${"Recovery (paths)".padEnd(18)}none: nothing survived to recover to`
+            : line("Recovery (paths)", summary.recoveryToSurvivingSeconds, `the surviving rate, ${formatBitrate(summary.survivingRateBitsPerSecond)}`),
+        line("Recovery (base)", summary.recoveryToBaselineSeconds, `the pre-failure baseline, ${formatBitrate(summary.baselineBitsPerSecond)}`),
+    ];
 }
 
 function summaryRows(run: FailoverRun): string[] {
@@ -81,13 +97,19 @@ function summaryRows(run: FailoverRun): string[] {
         summary.linkDownAt === null
             ? "no link failure recorded"
             : `${run.failedInterface ?? "link"} down at ${formatSeconds(summary.linkDownAt)}, up at ${formatSeconds(summary.linkUpAt)}`;
+    const stall =
+        summary.stallAt === null
+            ? `none (no stretch of ${STALL_RESOLUTION_SECONDS} s or more under 1% of the baseline)`
+            : `${formatSeconds(summary.stallSeconds)} with (nearly) nothing delivered, from ${formatSeconds(summary.stallAt)}`;
     const rows = [
         `Run               ${run.mode}, iperf3 ${run.iperf3Version}; ${failure}`,
-        `Baseline          ${formatBitrate(summary.baselineBitsPerSecond)} (median before the failure)`,
-        `Lowest            ${formatBitrate(summary.lowestBitsPerSecond)} at ${formatSeconds(summary.lowestAt)}`,
-        `Stall             ${formatSeconds(summary.stallSeconds)} at (near) zero`,
-        `Recovery          ${formatSeconds(summary.recoverySeconds)} to within 10% of the baseline (${RECOVERY_WINDOW_SECONDS} s window)`,
+        `Figures           bytes over time; rolling window ${summary.windowSeconds} s (see docs/failover-figures.md)`,
+        `Baseline          ${formatBitrate(summary.baselineBitsPerSecond)} (mean from ${SLOW_START_LABEL} to the failure)`,
         `Surviving rate    ${formatBitrate(summary.survivingRateBitsPerSecond)}${survivingNote(run)}`,
+        `Mean while down   ${formatBitrate(summary.meanRateWhileDownBitsPerSecond)} (the whole outage, stall included)`,
+        `Lowest            ${formatBitrate(summary.lowestBitsPerSecond)} over ${summary.windowSeconds} s from ${formatSeconds(summary.lowestAt)}`,
+        `Stall             ${stall}`,
+        ...recoveryRows(run),
         `Transferred       ${formatBytes(summary.totalBytes)}, ${summary.retransmits ?? "unknown"} retransmits` +
             (run.mode === "tcp" ? "" : " (first subflow only)"),
         `Survived          ${summary.survived ? "yes" : "no"}${summary.error ? ` (${summary.error})` : ""}`,
@@ -102,7 +124,7 @@ function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
     const rows = [
         `Control           ${control.mode}: survived ${control.summary.survived ? "yes" : "no"}` +
             `${control.summary.error ? ` (${control.summary.error})` : ""}, stall ${formatSeconds(control.summary.stallSeconds)}, ` +
-            `recovery ${formatSeconds(control.summary.recoverySeconds)}`,
+            `mean while down ${formatBitrate(control.summary.meanRateWhileDownBitsPerSecond)}`,
     ];
     if (downAt === null || controlDownAt === null) {
         rows.push("MPTCP saved       cannot tell: a link failure is missing from one of the runs");

@@ -1,13 +1,18 @@
 // One row per bench: the figures a classroom compares, shared by the HTML table and the terminal.
+// Each column holds one figure measured one way (docs/failover-figures.md), so rows compare.
+import { summariseThroughput } from "../failover/analysis";
 import { formatBitrate, formatSeconds } from "../failover/table";
+import type { FailoverRun } from "../failover";
 import type { StackResult } from "./types";
 
 export interface BenchRow {
     stack: string;
     baseline: string;
-    dip: string;
+    surviving: string;
+    meanWhileDown: string;
     stall: string;
-    recovery: string;
+    recoveryToSurviving: string;
+    recoveryToBaseline: string;
     survived: string;
     mptcpVerified: string;
     control: string;
@@ -15,34 +20,46 @@ export interface BenchRow {
 
 export const BENCH_COLUMNS: readonly { key: keyof BenchRow; title: string }[] = [
     { key: "stack", title: "bench" },
-    { key: "baseline", title: "baseline" },
-    { key: "dip", title: "dip (lowest)" },
+    { key: "baseline", title: "baseline (before)" },
+    { key: "surviving", title: "surviving rate" },
+    { key: "meanWhileDown", title: "mean while down" },
     { key: "stall", title: "stall" },
-    { key: "recovery", title: "recovery time" },
+    { key: "recoveryToSurviving", title: "recovery to surviving rate" },
+    { key: "recoveryToBaseline", title: "recovery to baseline" },
     { key: "survived", title: "survived" },
     { key: "mptcpVerified", title: "MPTCP verified" },
     { key: "control", title: "plain-TCP control" },
 ];
 
+/**
+ * The run with today's figures. Outputs recorded before the figures were defined over a rolling
+ * window (no `windowSeconds`) are summarised again from their raw intervals.
+ */
+export function currentRun(run: FailoverRun): FailoverRun {
+    if (typeof (run.summary as Partial<FailoverRun["summary"]>).windowSeconds === "number") return run;
+    const { linkDownAt, linkUpAt } = run.summary;
+    return { ...run, summary: { ...run.summary, ...summariseThroughput(run.intervals, linkDownAt, linkUpAt) } };
+}
+
 export function benchRow(result: StackResult): BenchRow {
-    const run = result.failover?.mptcp;
-    if (!run) {
+    const recorded = result.failover?.mptcp;
+    if (!recorded) {
         const none = result.missing ?? "no failover result";
-        return { stack: result.stack, baseline: none, dip: "", stall: "", recovery: "", survived: "", mptcpVerified: "", control: "" };
+        return { stack: result.stack, baseline: none, surviving: "", meanWhileDown: "", stall: "", recoveryToSurviving: "", recoveryToBaseline: "", survived: "", mptcpVerified: "", control: "" };
     }
-    const { summary } = run;
-    // Back to the baseline when the surviving paths carry it; otherwise to what they sustain.
-    const recovery =
-        summary.recoverySeconds !== null ? `${formatSeconds(summary.recoverySeconds)} to baseline` : summary.recoveryToSurvivingSeconds !== null ? `${formatSeconds(summary.recoveryToSurvivingSeconds)} to ${formatBitrate(summary.survivingRateBitsPerSecond)}` : "never";
-    const control = result.failover?.control?.summary;
+    const { summary } = currentRun(recorded);
+    const controlRun = result.failover?.control;
+    const control = controlRun ? currentRun(controlRun).summary : undefined;
     return {
         stack: result.stack,
         baseline: formatBitrate(summary.baselineBitsPerSecond),
-        dip: `${formatBitrate(summary.lowestBitsPerSecond)} at ${summary.lowestAt.toFixed(2)} s`,
+        surviving: formatBitrate(summary.survivingRateBitsPerSecond),
+        meanWhileDown: formatBitrate(summary.meanRateWhileDownBitsPerSecond),
         stall: formatSeconds(summary.stallSeconds),
-        recovery,
+        recoveryToSurviving: formatSeconds(summary.recoveryToSurvivingSeconds),
+        recoveryToBaseline: formatSeconds(summary.recoveryToBaselineSeconds),
         survived: summary.survived ? "yes" : "no",
         mptcpVerified: summary.mptcpVerified ? `yes (${summary.subflowsJoined} subflows)` : "no",
-        control: control ? `stall ${formatSeconds(control.stallSeconds)}, recovery ${formatSeconds(control.recoverySeconds)}` : "none",
+        control: control ? `stall ${formatSeconds(control.stallSeconds)}, mean while down ${formatBitrate(control.meanRateWhileDownBitsPerSecond)}` : "none",
     };
 }

@@ -118,7 +118,7 @@ integration("a plain-TCP control through wlan0 stalls for the whole outage", asy
     const { summary } = control;
     t.true(control.intervals.length > 0, summary.error);
     t.false(summary.mptcpVerified);
-    t.is(summary.recoverySeconds, null);
+    t.is(summary.recoveryToBaselineSeconds, null);
     t.is(summary.recoveryToSurvivingSeconds, null);
     t.is(summary.survivingRateBitsPerSecond, 0);
     const outage = (summary.linkUpAt ?? DURATION) - (summary.linkDownAt ?? DOWN_AT);

@@ -37,19 +37,29 @@ test("the headless renderer draws the chart's axes, lines, rules and event symbo
     t.regex(svg, />throughput \(Mbit\/s\)</);
 });
 
-test("a bench row carries baseline, dip, stall, recovery, survival and MPTCP verification", (t) => {
+test("a bench row carries one figure per column, each measured one way", (t) => {
     t.deepEqual(benchRow(classroomResults()[0]), {
         stack: "t-class-1",
-        baseline: "273 Mbits/sec",
-        dip: "0 bits/sec at 3.20 s",
-        stall: "0.50 s",
-        recovery: "0.50 s to 147 Mbits/sec",
+        baseline: "254 Mbits/sec",
+        surviving: "187 Mbits/sec",
+        meanWhileDown: "169 Mbits/sec",
+        stall: "0.40 s",
+        recoveryToSurviving: "0.60 s",
+        recoveryToBaseline: "never",
         survived: "yes",
         mptcpVerified: "yes (2 subflows)",
-        control: "stall 6.70 s, recovery never",
+        control: "stall 6.69 s, mean while down 0 bits/sec",
     });
-    t.like(benchRow(classroomResults()[1]), { survived: "no", mptcpVerified: "no", recovery: "never" });
+    t.like(benchRow(classroomResults()[1]), { survived: "no", mptcpVerified: "no", recoveryToSurviving: "never" });
     t.like(benchRow(classroomResults()[2]), { stack: "t-class-3", baseline: "no failover result yet (run `mptcp-lab up`)", survived: "" });
+});
+
+test("an output recorded before the rolling-window figures is summarised again from its intervals", (t) => {
+    const failover = recordedFailover();
+    const old = failover.mptcp.summary as unknown as Record<string, unknown>;
+    for (const key of ["windowSeconds", "stallAt", "meanRateWhileDownBitsPerSecond", "recoveryToBaselineSeconds"]) delete old[key];
+    Object.assign(old, { survivingRateBitsPerSecond: 146775682, stallSeconds: 0.5, recoverySeconds: null });
+    t.like(benchRow({ stack: "old", failover }), { surviving: "187 Mbits/sec", stall: "0.40 s", recoveryToBaseline: "never" });
 });
 
 test("the HTML report has one table row per bench and one chart per bench with a result", async (t) => {
@@ -78,7 +88,7 @@ test("a sparkline drops to the lowest block while the plain-TCP control is stall
 
 test("the terminal summary has the table and a sparkline per run of every stack with a result", (t) => {
     const lines = terminalSummary(classroomResults(), 30).split("\n");
-    t.regex(lines[0], /^bench +baseline +dip \(lowest\) +stall +recovery time +survived +MPTCP verified/);
+    t.regex(lines[0], /^bench +baseline \(before\) +surviving rate +mean while down +stall +recovery to surviving rate +recovery to baseline +survived +MPTCP verified/);
     t.is(lines.filter((line) => line.startsWith("t-class-")).length, 3 + 2);
     t.is(lines.filter((line) => /^ {2}(mptcp|tcp) +[▁▂▃▄▅▆▇█ ]{30}$/.test(line)).length, 4);
     t.true(lines.includes("t-class-1  (wlan0 down 3.0 s, up 7.0 s)"));
