@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
-import { analyseRun, clientArguments, FAILOVER_LOCK_PATH, flipArguments, lockTimeoutSeconds, restoreArguments, resultFileNames, serveArguments, serveStopArguments, withMachineLock } from "../failover";
-import type { FailoverMode, FailoverRun } from "../failover";
+import { analyseRun, clientArguments, spreadOf, FAILOVER_LOCK_PATH, flipArguments, lockTimeoutSeconds, restoreArguments, resultFileNames, serveArguments, serveStopArguments, withMachineLock } from "../failover";
+import type { FailoverMode, FailoverRun, FailoverSpread } from "../failover";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
@@ -40,6 +40,8 @@ export interface FailoverTestInputs {
     /** What the test depends on; any change re-runs it. */
     dependencies: Record<string, unknown>;
     runToken: string;
+    /** Runs of the whole sequence per test (absent in state written before it existed: 1). */
+    repeat?: number;
     /** The runner script (failover/run-failover.sh), uploaded to both hosts. */
     runner: string;
     /** Local folder for this stack's raw results. */
@@ -47,11 +49,24 @@ export interface FailoverTestInputs {
     providerVersion: string;
 }
 
+/** One run of the sequence: the MPTCP run and its plain-TCP control. */
+export interface FailoverRepetition {
+    /** Local folder of this run's raw files. */
+    resultsDir: string;
+    mptcp: FailoverRun;
+    control?: FailoverRun;
+}
+
 export interface FailoverTestOutputs extends FailoverTestInputs {
     runId: string;
     resultsDir: string;
+    /** The last run (the only one unless `repeat` is above 1). */
     mptcpRun: FailoverRun;
     controlRun?: FailoverRun;
+    /** Every run, in order, when the test ran more than once. */
+    runs?: FailoverRepetition[];
+    /** The median, p95, min and max of each figure over the runs, when there were several. */
+    spread?: { mptcp: FailoverSpread; control?: FailoverSpread };
 }
 
 type Host = FailoverHost;
@@ -122,7 +137,7 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
     const flipFiles = inputs.failingHost === "server" ? await download(inputs.server, flipDir) : clientFiles;
     const linkEvents = flipFiles[resultFileNames.linkEvents] ?? "";
     const files: Record<string, string> = { ...clientFiles, [resultFileNames.serverJson]: serverFiles[resultFileNames.serverJson] ?? "", [resultFileNames.linkEvents]: linkEvents };
-    saveLocally(inputs.resultsRoot, resultsDir, mode, files);
+    saveLocally(inputs.resultsRoot, resultsDir, files);
     return analyseRun(
         {
             clientJson: files[resultFileNames.clientJson] ?? "",
@@ -134,8 +149,9 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
     );
 }
 
-function saveLocally(resultsRoot: string, remoteDir: string, mode: string, files: Record<string, string>) {
-    const dir = path.join(resultsRoot, path.basename(path.dirname(remoteDir)), mode);
+/** Keeps the remote layout: `<run id>/<mode>`, or `<run id>/run-<i>/<mode>` for repeated runs. */
+function saveLocally(resultsRoot: string, remoteDir: string, files: Record<string, string>) {
+    const dir = path.join(resultsRoot, path.relative(remoteResultsRoot, remoteDir));
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
 }
@@ -150,21 +166,37 @@ async function runTestNow(inputs: FailoverTestInputs): Promise<FailoverTestOutpu
     const runId = new Date().toISOString().replace(/[:.]/g, "-");
     await upload(inputs.client, inputs.runner);
     await upload(inputs.server, inputs.runner);
-    const mptcpRun = await runOnce(inputs, inputs.mptcp, 5201, `${remoteResultsRoot}/${runId}/mptcp`);
-    if (mptcpRun.intervals.length === 0) {
-        throw new Error(
-            `${inputs.client.name}: run iperf3 (${inputs.mptcp}) against ${inputs.server.name} at ${inputs.serverAddress}: no data moved (${mptcpRun.summary.error ?? "iperf3 reported nothing"}). ` +
-                `Hint: check that ${inputs.server.name} is up and reachable on its lab interfaces; the raw output is in ${path.join(inputs.resultsRoot, runId)}; every link was restored.`,
-        );
+    const repeat = inputs.repeat ?? 1;
+    const runs: FailoverRepetition[] = [];
+    for (let i = 1; i <= repeat; i++) {
+        const remoteDir = repeat === 1 ? `${remoteResultsRoot}/${runId}` : `${remoteResultsRoot}/${runId}/run-${i}`;
+        const mptcp = await runOnce(inputs, inputs.mptcp, 5201, `${remoteDir}/mptcp`);
+        if (mptcp.intervals.length === 0) {
+            throw new Error(
+                `${inputs.client.name}: run iperf3 (${inputs.mptcp}) against ${inputs.server.name} at ${inputs.serverAddress}${repeat === 1 ? "" : ` (run ${i} of ${repeat})`}: no data moved (${mptcp.summary.error ?? "iperf3 reported nothing"}). ` +
+                    `Hint: check that ${inputs.server.name} is up and reachable on its lab interfaces; the raw output is in ${path.join(inputs.resultsRoot, runId)}; every link was restored.`,
+            );
+        }
+        const control = inputs.control ? await runOnce(inputs, "tcp", 5202, `${remoteDir}/tcp`) : undefined;
+        runs.push({ resultsDir: path.join(inputs.resultsRoot, path.relative(remoteResultsRoot, remoteDir)), mptcp, ...(control ? { control } : {}) });
     }
-    const controlRun = inputs.control ? await runOnce(inputs, "tcp", 5202, `${remoteResultsRoot}/${runId}/tcp`) : undefined;
-    const outputs: FailoverTestOutputs = { ...inputs, runId, resultsDir: path.join(inputs.resultsRoot, runId), mptcpRun };
-    return controlRun ? { ...outputs, controlRun } : outputs;
+    const last = runs[runs.length - 1];
+    const outputs: FailoverTestOutputs = { ...inputs, runId, resultsDir: path.join(inputs.resultsRoot, runId), mptcpRun: last.mptcp };
+    if (last.control) outputs.controlRun = last.control;
+    if (repeat > 1) {
+        const controls = runs.flatMap((run) => (run.control ? [run.control] : []));
+        outputs.runs = runs;
+        outputs.spread = { mptcp: spreadOf(runs.map((run) => run.mptcp)), ...(controls.length > 0 ? { control: spreadOf(controls) } : {}) };
+    }
+    return outputs;
 }
 
-/** The inputs whose change re-runs the test (connections only decide how to reach the hosts). */
+/**
+ * The inputs whose change re-runs the test (connections only decide how to reach the hosts; the
+ * number of runs alone does not, so that `up` after `test --repeat N` keeps N runs' results).
+ */
 function testKey(inputs: FailoverTestInputs): string {
-    const key: Omit<FailoverTestInputs, "client" | "server"> & { client: string; server: string } = {
+    const key: Omit<FailoverTestInputs, "client" | "server" | "repeat"> & { client: string; server: string } = {
         client: inputs.client.name,
         server: inputs.server.name,
         serverAddress: inputs.serverAddress,
@@ -191,6 +223,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
     async check(_olds: FailoverTestInputs, news: FailoverTestInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         if (!(news.downAtSeconds > 0 && news.downAtSeconds < news.durationSeconds)) failures.push({ property: "downAtSeconds", reason: `${news.downAtSeconds} must lie inside the test (0 < down < ${news.durationSeconds})` });
+        if (news.repeat !== undefined && !(Number.isInteger(news.repeat) && news.repeat >= 1 && news.repeat <= 50)) failures.push({ property: "repeat", reason: `${news.repeat} must be a whole number of runs from 1 to 50` });
         if (news.upAtSeconds !== undefined && !(news.upAtSeconds > news.downAtSeconds && news.upAtSeconds <= news.durationSeconds)) failures.push({ property: "upAtSeconds", reason: `${news.upAtSeconds} must come after the link goes down and within the test` });
         return { inputs: news, failures };
     },

@@ -10,7 +10,10 @@ export type {
     MonitorEventType,
 } from "./types";
 export { analyseRun } from "./analysis";
+export { figureSpread, repeatFromEnvironment, REPEAT_ENVIRONMENT_VARIABLE, SPREAD_FIGURES, spreadOf } from "./aggregate";
+export type { FailoverSpread, FigureSpread, SpreadFigure } from "./aggregate";
 export { formatRunTable } from "./table";
+export { formatSpreadCell, formatSpreadTable, SPREAD_LABELS } from "./spread-table";
 export {
     clientArguments,
     FailoverArgumentError,

@@ -57,6 +57,7 @@ export interface FailoverDocument {
     readonly direction?: "forward" | "reverse";
     readonly control?: boolean;
     readonly runToken?: string;
+    readonly repeat?: number;
     readonly allowOnlyPath?: boolean;
     readonly allowManagementPath?: boolean;
 }

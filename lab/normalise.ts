@@ -27,6 +27,7 @@ export const LAB_DEFAULTS = deepFreeze({
     direction: "forward",
     control: true,
     runToken: "1",
+    repeat: 1,
     allowOnlyPath: false,
     allowManagementPath: false,
 } as const);
@@ -48,6 +49,7 @@ export function normaliseLab(document: LabDocument): LabSpec {
             direction: failover.direction ?? LAB_DEFAULTS.direction,
             control: failover.control ?? LAB_DEFAULTS.control,
             runToken: failover.runToken ?? LAB_DEFAULTS.runToken,
+            repeat: failover.repeat ?? LAB_DEFAULTS.repeat,
             allowOnlyPath: failover.allowOnlyPath ?? LAB_DEFAULTS.allowOnlyPath,
             allowManagementPath: failover.allowManagementPath ?? LAB_DEFAULTS.allowManagementPath,
         },

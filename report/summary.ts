@@ -2,11 +2,13 @@
 // Each column holds one figure measured one way (docs/failover-figures.md), so rows compare.
 import { summariseThroughput } from "../failover/analysis";
 import { formatBitrate, formatSeconds } from "../failover/table";
-import type { FailoverRun } from "../failover";
+import { formatSpreadCell } from "../failover/spread-table";
+import type { FailoverRun, SpreadFigure } from "../failover";
 import type { StackResult } from "./types";
 
 export interface BenchRow {
     stack: string;
+    runs: string;
     baseline: string;
     surviving: string;
     meanWhileDown: string;
@@ -20,6 +22,7 @@ export interface BenchRow {
 
 export const BENCH_COLUMNS: readonly { key: keyof BenchRow; title: string }[] = [
     { key: "stack", title: "bench" },
+    { key: "runs", title: "runs" },
     { key: "baseline", title: "baseline (before)" },
     { key: "surviving", title: "surviving rate" },
     { key: "meanWhileDown", title: "mean while down" },
@@ -45,20 +48,24 @@ export function benchRow(result: StackResult): BenchRow {
     const recorded = result.failover?.mptcp;
     if (!recorded) {
         const none = result.missing ?? "no failover result";
-        return { stack: result.stack, baseline: none, surviving: "", meanWhileDown: "", stall: "", recoveryToSurviving: "", recoveryToBaseline: "", survived: "", mptcpVerified: "", control: "" };
+        return { stack: result.stack, runs: "", baseline: none, surviving: "", meanWhileDown: "", stall: "", recoveryToSurviving: "", recoveryToBaseline: "", survived: "", mptcpVerified: "", control: "" };
     }
     const { summary } = currentRun(recorded);
     const controlRun = result.failover?.control;
     const control = controlRun ? currentRun(controlRun).summary : undefined;
+    const spread = result.failover?.spread?.mptcp;
+    // Repeated runs: the median over the runs with their range, in the same unit as one run.
+    const figure = (key: SpreadFigure, single: string) => (spread ? formatSpreadCell(key, spread.figures[key]) : single);
     return {
         stack: result.stack,
-        baseline: formatBitrate(summary.baselineBitsPerSecond),
-        surviving: formatBitrate(summary.survivingRateBitsPerSecond),
-        meanWhileDown: formatBitrate(summary.meanRateWhileDownBitsPerSecond),
-        stall: formatSeconds(summary.stallSeconds),
-        recoveryToSurviving: formatSeconds(summary.recoveryToSurvivingSeconds),
-        recoveryToBaseline: formatSeconds(summary.recoveryToBaselineSeconds),
-        survived: summary.survived ? "yes" : "no",
+        runs: spread ? String(spread.runs) : "1",
+        baseline: figure("baselineBitsPerSecond", formatBitrate(summary.baselineBitsPerSecond)),
+        surviving: figure("survivingRateBitsPerSecond", formatBitrate(summary.survivingRateBitsPerSecond)),
+        meanWhileDown: figure("meanRateWhileDownBitsPerSecond", formatBitrate(summary.meanRateWhileDownBitsPerSecond)),
+        stall: figure("stallSeconds", formatSeconds(summary.stallSeconds)),
+        recoveryToSurviving: figure("recoveryToSurvivingSeconds", formatSeconds(summary.recoveryToSurvivingSeconds)),
+        recoveryToBaseline: figure("recoveryToBaselineSeconds", formatSeconds(summary.recoveryToBaselineSeconds)),
+        survived: spread ? `${spread.survived} of ${spread.runs}` : summary.survived ? "yes" : "no",
         mptcpVerified: summary.mptcpVerified ? `yes (${summary.subflowsJoined} subflows)` : "no",
         control: control ? `stall ${formatSeconds(control.stallSeconds)}, mean while down ${formatBitrate(control.meanRateWhileDownBitsPerSecond)}` : "none",
     };

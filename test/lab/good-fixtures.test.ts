@@ -50,6 +50,7 @@ const SEED_LAB_SPEC: LabSpec = {
         direction: "forward",
         control: true,
         runToken: "1",
+        repeat: 1,
         allowOnlyPath: false,
         allowManagementPath: false,
     },
@@ -87,6 +88,7 @@ test("the minimal emulated lab fills in every default", (t) => {
         direction: "forward",
         control: true,
         runToken: "1",
+        repeat: 1,
         allowOnlyPath: false,
         allowManagementPath: false,
     });

@@ -1,5 +1,6 @@
 import test from "ava";
 import { benchRow, escapeHtml, linkRows, renderSvg, reportHtml, sparkline, subflowRows, terminalSummary, throughputRows, throughputSpec } from "../../report";
+import { spreadOf } from "../../failover";
 import { classroomResults, recordedFailover } from "./fixture";
 
 test("the chart's data has one row per interval of both runs, in Mbit/s", (t) => {
@@ -40,6 +41,7 @@ test("the headless renderer draws the chart's axes, lines, rules and event symbo
 test("a bench row carries one figure per column, each measured one way", (t) => {
     t.deepEqual(benchRow(classroomResults()[0]), {
         stack: "t-class-1",
+        runs: "1",
         baseline: "254 Mbits/sec",
         surviving: "187 Mbits/sec",
         meanWhileDown: "169 Mbits/sec",
@@ -88,8 +90,25 @@ test("a sparkline drops to the lowest block while the plain-TCP control is stall
 
 test("the terminal summary has the table and a sparkline per run of every stack with a result", (t) => {
     const lines = terminalSummary(classroomResults(), 30).split("\n");
-    t.regex(lines[0], /^bench +baseline \(before\) +surviving rate +mean while down +stall +recovery to surviving rate +recovery to baseline +survived +MPTCP verified/);
+    t.regex(lines[0], /^bench +runs +baseline \(before\) +surviving rate +mean while down +stall +recovery to surviving rate +recovery to baseline +survived +MPTCP verified/);
     t.is(lines.filter((line) => line.startsWith("t-class-")).length, 3 + 2);
     t.is(lines.filter((line) => /^ {2}(mptcp|tcp) +[▁▂▃▄▅▆▇█ ]{30}$/.test(line)).length, 4);
     t.true(lines.includes("t-class-1  (wlan0 down 3.0 s, up 7.0 s)"));
+});
+
+test("a bench tested several times shows the median and range of each figure, in the table and the HTML", async (t) => {
+    const failover = recordedFailover();
+    const slower = { ...failover.mptcp, summary: { ...failover.mptcp.summary, survivingRateBitsPerSecond: 150e6, stallSeconds: 1.2, survived: false } };
+    const faster = { ...failover.mptcp, summary: { ...failover.mptcp.summary, survivingRateBitsPerSecond: 190e6, stallSeconds: 0.3 } };
+    const repeated = { ...failover, spread: { mptcp: spreadOf([slower, failover.mptcp, faster]) } };
+    t.like(benchRow({ stack: "r", failover: repeated }), {
+        runs: "3",
+        surviving: "187 Mbits/sec [150 Mbits/sec - 190 Mbits/sec]",
+        stall: "0.40 s [0.30 s - 1.20 s]",
+        recoveryToBaseline: "never [never - never]",
+        survived: "2 of 3",
+    });
+    const html = await reportHtml([{ stack: "r", failover: repeated }], new Date("2026-01-02T03:04:05Z"));
+    t.regex(html, /<pre class="spread">MPTCP over 3 runs \(2 survived\) +median +p95 +min +max\nBaseline/);
+    t.regex(html, /Stall +0\.40 s +1\.20 s +0\.30 s +1\.20 s/);
 });
