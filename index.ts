@@ -81,6 +81,7 @@ const failoverTest = new FailoverTest(
         intervalSeconds: lab.failover.intervalSeconds,
         downAtSeconds: lab.failover.downAtSeconds,
         upAtSeconds: lab.failover.upAtSeconds,
+        failback: lab.failover.failback,
         direction: lab.failover.direction,
         control: lab.failover.control,
         mptcp: mptcpMode,

@@ -34,6 +34,8 @@ export interface FailoverTestInputs {
     intervalSeconds: number;
     downAtSeconds: number;
     upAtSeconds?: number;
+    /** `reannounce`: re-add the interface's endpoints when it returns (absent in older state: `stay`). */
+    failback?: "stay" | "reannounce";
     direction: "forward" | "reverse";
     control: boolean;
     mptcp: "native" | "mptcpize";
@@ -99,7 +101,8 @@ async function download(host: Host, dir: string): Promise<Record<string, string>
 /** One iperf3 run: server up, the failure armed, the client run, results fetched and analysed. */
 async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: number, resultsDir: string): Promise<FailoverRun> {
     const failing = inputs.failingHost === "client" ? inputs.client : inputs.server;
-    const failure = { interface: inputs.failingInterface, downAtSeconds: inputs.downAtSeconds, upAtSeconds: inputs.upAtSeconds };
+    // The plain-TCP control has no endpoint to re-announce: its link simply comes back.
+    const failure = { interface: inputs.failingInterface, downAtSeconds: inputs.downAtSeconds, upAtSeconds: inputs.upAtSeconds, reannounce: inputs.failback === "reannounce" && mode !== "tcp" };
     const controlBinding = mode === "tcp" && inputs.failingHost === "client" ? { bindAddress: inputs.failingAddress, bindDevice: inputs.failingInterface } : {};
     // Plain TCP has one path: aim it at the address that goes down, so the control loses it too.
     const target = mode === "tcp" && inputs.failingHost === "server" ? inputs.failingAddress : inputs.serverAddress;
@@ -207,6 +210,7 @@ function testKey(inputs: FailoverTestInputs): string {
         intervalSeconds: inputs.intervalSeconds,
         downAtSeconds: inputs.downAtSeconds,
         upAtSeconds: inputs.upAtSeconds,
+        failback: inputs.failback ?? "stay",
         direction: inputs.direction,
         control: inputs.control,
         mptcp: inputs.mptcp,

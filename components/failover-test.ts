@@ -25,6 +25,8 @@ export interface FailoverTestArgs {
     downAtSeconds: pulumi.Input<number>;
     /** When it comes back; default the end of the test. */
     upAtSeconds?: pulumi.Input<number>;
+    /** After the link returns: `stay` on the surviving path, or `reannounce` its endpoints so the subflow comes back; default `stay`. */
+    failback?: pulumi.Input<"stay" | "reannounce">;
     /** `forward`: the client sends; `reverse`: the server sends. */
     direction: pulumi.Input<"forward" | "reverse">;
     /** Also run plain TCP over the failing path, to show what MPTCP saved. */
@@ -84,6 +86,7 @@ export class FailoverTest extends pulumi.ComponentResource {
                 intervalSeconds: args.intervalSeconds,
                 downAtSeconds: args.downAtSeconds,
                 upAtSeconds: args.upAtSeconds,
+                failback: args.failback ?? "stay",
                 direction: args.direction,
                 control: args.control,
                 mptcp: args.mptcp,

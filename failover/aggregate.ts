@@ -10,6 +10,8 @@ export const SPREAD_FIGURES = [
     "stallSeconds",
     "recoveryToSurvivingSeconds",
     "recoveryToBaselineSeconds",
+    "failbackSubflowSeconds",
+    "failbackRecoverySeconds",
 ] as const satisfies readonly (keyof FailoverSummary)[];
 
 export type SpreadFigure = (typeof SPREAD_FIGURES)[number];

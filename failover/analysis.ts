@@ -10,6 +10,7 @@ import type {
     FailoverSchedule,
     FailoverSummary,
     IntervalSample,
+    MonitorEvent,
 } from "./types";
 
 /** Slow start, left out of the baseline. */
@@ -132,6 +133,34 @@ function readMeta(text: string | undefined): { meta: RunnerMeta | null; problem?
 }
 
 /**
+ * After the link came back: when a subflow joined the data connection again, and when the rate was
+ * back within 10% of the two-path baseline. Both count from link up.
+ */
+export function failbackFigures(
+    intervals: readonly IntervalSample[],
+    events: readonly MonitorEvent[],
+    tokens: readonly string[],
+    link: { downAt: number | null; upAt: number | null; reannouncedAt: number | null },
+): Pick<FailoverSummary, "endpointReannouncedAt" | "failbackSubflowSeconds" | "failbackRecoverySeconds"> {
+    const { downAt, upAt } = link;
+    if (downAt === null || upAt === null) return { endpointReannouncedAt: link.reannouncedAt, failbackSubflowSeconds: null, failbackRecoverySeconds: null };
+    const joined = events.find((event) => event.type === "SF_ESTABLISHED" && event.time >= upAt - EPSILON && tokens.includes(event.fields.token ?? ""));
+    const baseline = summariseThroughput(intervals, downAt, upAt).baselineBitsPerSecond;
+    return {
+        endpointReannouncedAt: link.reannouncedAt,
+        failbackSubflowSeconds: joined === undefined ? null : joined.time - upAt,
+        failbackRecoverySeconds: recoveryTime(intervals, upAt, baseline),
+    };
+}
+
+/** One epoch time of the link events relative to the test start (see linkTimes). */
+function linkTime(link: LinkEvents | null, reference: number | null, epoch: number | null): number | null {
+    if (link === null || epoch === null) return null;
+    const origin = link.start?.kind === "connection" ? link.start.epoch : (reference ?? link.start?.epoch ?? null);
+    return origin === null ? null : epoch - origin;
+}
+
+/**
  * Link times relative to the test start. Events from `flip` on another host count from that
  * host's own start line, so that the two hosts' clocks need not agree.
  */
@@ -141,10 +170,7 @@ function linkTimes(
     schedule: FailoverSchedule,
 ): { downAt: number | null; upAt: number | null } {
     if (link === null) return { downAt: schedule.downAtSeconds, upAt: schedule.upAtSeconds ?? null };
-    const origin = link.start?.kind === "connection" ? link.start.epoch : (reference ?? link.start?.epoch ?? null);
-    const relative = (epoch: number | null): number | null =>
-        epoch === null || origin === null ? null : epoch - origin;
-    return { downAt: relative(link.downEpoch), upAt: relative(link.upEpoch) };
+    return { downAt: linkTime(link, reference, link.downEpoch), upAt: linkTime(link, reference, link.upEpoch) };
 }
 
 export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule): FailoverRun {
@@ -157,7 +183,7 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
     const events = parseMonitorLog(files.monitorLog ?? "", reference);
     const mode: FailoverMode =
         schedule.mode ?? meta?.mode ?? (events.some((event) => event.type === "CREATED") ? "native" : "tcp");
-    const { subflowsJoined } = dataConnections(events, {
+    const { subflowsJoined, tokens } = dataConnections(events, {
         port: report.port ?? meta?.port ?? null,
         controlConnectionIsMptcp: mode === "mptcpize",
     });
@@ -184,6 +210,7 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
         subflowsJoined,
         linkDownAt: downAt,
         linkUpAt: upAt,
+        ...failbackFigures(intervals, events, tokens, { downAt, upAt, reannouncedAt: linkTime(link, reference, link?.reannounceEpoch ?? null) }),
         ...(error === undefined ? {} : { error }),
     };
     return {
@@ -194,4 +221,17 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
         iperf3Version: report.version ?? versionNumber(meta?.iperf3Version) ?? "unknown",
         failedInterface: link?.interface ?? null,
     };
+}
+
+/**
+ * The run with today's figures. Outputs recorded before the figures were defined over a rolling
+ * window (no `windowSeconds`) are summarised again from their raw intervals; failback figures
+ * they never had are null.
+ */
+export function currentRun(run: FailoverRun): FailoverRun {
+    const recorded = run.summary as Partial<FailoverSummary> & FailoverSummary;
+    if (typeof recorded.windowSeconds === "number" && recorded.failbackRecoverySeconds !== undefined) return run;
+    const { linkDownAt, linkUpAt } = run.summary;
+    const failback = { endpointReannouncedAt: null, failbackSubflowSeconds: null, failbackRecoverySeconds: null };
+    return { ...run, summary: { ...failback, ...run.summary, ...summariseThroughput(run.intervals, linkDownAt, linkUpAt) } };
 }

@@ -7,7 +7,7 @@ import type { IntervalSample, RateWindow } from "./types";
 /** The rolling window of the smoothed series, of the lowest rate and of recovery. */
 export const ROLLING_WINDOW_SECONDS = 0.5;
 /** A stall is at least this long; shorter empty samples are the sampling's, not the path's. */
-export const STALL_RESOLUTION_SECONDS = 0.25;
+export const STALL_RESOLUTION_SECONDS = 0.2;
 const EPSILON = 1e-3;
 
 export const sampleSeconds = (sample: IntervalSample): number => sample.end - sample.start;

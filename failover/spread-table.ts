@@ -12,6 +12,8 @@ export const SPREAD_LABELS: Readonly<Record<SpreadFigure, string>> = {
     stallSeconds: "Stall",
     recoveryToSurvivingSeconds: "Recovery (paths)",
     recoveryToBaselineSeconds: "Recovery (base)",
+    failbackSubflowSeconds: "Failback subflow",
+    failbackRecoverySeconds: "Failback to base",
 };
 
 /** One figure's value in its unit. */

@@ -1,6 +1,6 @@
 // Prints a failover run the way iperf3 prints a test, with the failure marked, then the summary
 // and, given a plain-TCP control run, what MPTCP saved.
-import { bytesAfter, SETTLE_SECONDS, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
+import { bytesAfter, currentRun, SETTLE_SECONDS, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
 import { STALL_RESOLUTION_SECONDS } from "./series";
 import type { FailoverRun, IntervalSample } from "./types";
 
@@ -85,6 +85,39 @@ function recoveryRows({ summary }: FailoverRun): string[] {
     ];
 }
 
+/** The link came back while the test ran, early enough for one rolling window after it. */
+function linkReturnedInTime({ summary, intervals }: FailoverRun): boolean {
+    return summary.linkUpAt !== null && summary.linkUpAt < (intervals.at(-1)?.end ?? 0) - summary.windowSeconds;
+}
+
+/** The failback in a few words, for a table cell. */
+export function failbackCell(run: FailoverRun): string {
+    const { summary } = run;
+    if (run.mode === "tcp" || summary.linkDownAt === null) return "";
+    if (!linkReturnedInTime(run)) return "not measured: link back at the end";
+    if (summary.endpointReannouncedAt === null && summary.failbackSubflowSeconds === null) return "off: stayed on the surviving path";
+    const subflow = summary.failbackSubflowSeconds === null ? "no new subflow" : `subflow after ${formatSeconds(summary.failbackSubflowSeconds)}`;
+    return `${subflow}, baseline after ${formatSeconds(summary.failbackRecoverySeconds)}`;
+}
+
+/** What happened after the link came back: the subflow re-created and the two-path rate regained, or not. */
+function failbackRows(run: FailoverRun): string[] {
+    const { summary } = run;
+    if (run.mode === "tcp" || summary.linkDownAt === null) return [];
+    const name = run.failedInterface ?? "the link";
+    const label = "Failback".padEnd(18);
+    if (!linkReturnedInTime(run)) {
+        return [`${label}not measured: ${name} came back only at the end of the test (set failover.upAtSeconds earlier)`];
+    }
+    const regained = `${formatSeconds(summary.failbackRecoverySeconds)} to within 10% of the baseline`;
+    if (summary.endpointReannouncedAt !== null) {
+        const subflow = summary.failbackSubflowSeconds === null ? "no new subflow joined" : `new subflow after ${formatSeconds(summary.failbackSubflowSeconds)}`;
+        return [`${label}endpoint re-announced ${formatSeconds((summary.endpointReannouncedAt ?? 0) - (summary.linkUpAt ?? 0))} after ${name} came back; ${subflow}; ${regained}`];
+    }
+    if (summary.failbackSubflowSeconds !== null) return [`${label}off, yet a subflow joined ${formatSeconds(summary.failbackSubflowSeconds)} after ${name} came back; ${regained}`];
+    return [`${label}off: after ${name} came back the connection stayed on the surviving path (no new subflow; failover.failback: reannounce re-creates it)`];
+}
+
 function summaryRows(run: FailoverRun): string[] {
     const { summary } = run;
     const mptcp =
@@ -110,6 +143,7 @@ function summaryRows(run: FailoverRun): string[] {
         `Lowest            ${formatBitrate(summary.lowestBitsPerSecond)} over ${summary.windowSeconds} s from ${formatSeconds(summary.lowestAt)}`,
         `Stall             ${stall}`,
         ...recoveryRows(run),
+        ...failbackRows(run),
         `Transferred       ${formatBytes(summary.totalBytes)}, ${summary.retransmits ?? "unknown"} retransmits` +
             (run.mode === "tcp" ? "" : " (first subflow only)"),
         `Survived          ${summary.survived ? "yes" : "no"}${summary.error ? ` (${summary.error})` : ""}`,
@@ -141,7 +175,9 @@ function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
     return rows;
 }
 
-export function formatRunTable(run: FailoverRun, control?: FailoverRun): string {
+export function formatRunTable(recorded: FailoverRun, recordedControl?: FailoverRun): string {
+    const run = currentRun(recorded);
+    const control = recordedControl === undefined ? undefined : currentRun(recordedControl);
     const sections = [intervalRows(run), summaryRows(run)];
     if (control !== undefined) sections.push(comparisonRows(run, control));
     return sections.map((rows) => rows.join("\n")).join("\n\n") + "\n";

@@ -57,7 +57,7 @@ export interface FailoverSummary {
     lowestBitsPerSecond: number;
     /** Start of that window, seconds from the test start. */
     lowestAt: number;
-    /** Longest stretch from the failure on with (nearly) nothing delivered (under 1% of the baseline), at least 0.25 s; 0 if none. */
+    /** Longest stretch from the failure on with (nearly) nothing delivered (under 1% of the baseline), at least 0.2 s; 0 if none. */
     stallSeconds: number;
     /** Start of that stretch, seconds from the test start; null without a stall. */
     stallAt: number | null;
@@ -83,6 +83,12 @@ export interface FailoverSummary {
     linkDownAt: number | null;
     /** When the link came back, seconds from the test start; null if not recorded. */
     linkUpAt: number | null;
+    /** When the failed interface's endpoints were deleted and re-added (failback on); null if they were not. */
+    endpointReannouncedAt: number | null;
+    /** Link up to the first subflow the kernel joined (SF_ESTABLISHED) on the data connection after it; null if none. */
+    failbackSubflowSeconds: number | null;
+    /** Link up to the start of the first rolling window within 10% of the pre-failure baseline; null if never. */
+    failbackRecoverySeconds: number | null;
     /** Why the run did not survive, or why the files could not be read in full. */
     error?: string;
 }

@@ -1,6 +1,6 @@
 // The semantic checks, in the order their problems are reported. Each is a named function of the
 // defaults-filled lab and a locator, returning every problem it finds.
-import { checkFailoverTarget, checkFailoverTimings } from "./checks-failover";
+import { checkFailback, checkFailoverTarget, checkFailoverTimings } from "./checks-failover";
 import { checkConnections, checkEndpoints, checkInterfaceAddresses, checkLimits, checkRoleCount, checkUniqueAddresses } from "./checks-hosts";
 import { checkBenchNetworks, checkIperf3Pin } from "./checks-iperf3-bench";
 import type { LabProblem } from "./errors";
@@ -19,6 +19,7 @@ export const LAB_CHECKS: readonly LabCheck[] = [
     checkLimits,
     checkFailoverTarget,
     checkFailoverTimings,
+    checkFailback,
     checkIperf3Pin,
 ];
 

@@ -58,6 +58,7 @@ export interface FailoverDocument {
     readonly control?: boolean;
     readonly runToken?: string;
     readonly repeat?: number;
+    readonly failback?: "stay" | "reannounce";
     readonly allowOnlyPath?: boolean;
     readonly allowManagementPath?: boolean;
 }

@@ -28,6 +28,7 @@ export const LAB_DEFAULTS = deepFreeze({
     control: true,
     runToken: "1",
     repeat: 1,
+    failback: "stay",
     allowOnlyPath: false,
     allowManagementPath: false,
 } as const);
@@ -50,6 +51,7 @@ export function normaliseLab(document: LabDocument): LabSpec {
             control: failover.control ?? LAB_DEFAULTS.control,
             runToken: failover.runToken ?? LAB_DEFAULTS.runToken,
             repeat: failover.repeat ?? LAB_DEFAULTS.repeat,
+            failback: failover.failback ?? LAB_DEFAULTS.failback,
             allowOnlyPath: failover.allowOnlyPath ?? LAB_DEFAULTS.allowOnlyPath,
             allowManagementPath: failover.allowManagementPath ?? LAB_DEFAULTS.allowManagementPath,
         },

@@ -1,9 +1,9 @@
 // One row per bench: the figures a classroom compares, shared by the HTML table and the terminal.
 // Each column holds one figure measured one way (docs/failover-figures.md), so rows compare.
-import { summariseThroughput } from "../failover/analysis";
-import { formatBitrate, formatSeconds } from "../failover/table";
+import { currentRun } from "../failover/analysis";
+import { failbackCell, formatBitrate, formatSeconds } from "../failover/table";
 import { formatSpreadCell } from "../failover/spread-table";
-import type { FailoverRun, SpreadFigure } from "../failover";
+import type { SpreadFigure } from "../failover";
 import type { StackResult } from "./types";
 
 export interface BenchRow {
@@ -15,6 +15,7 @@ export interface BenchRow {
     stall: string;
     recoveryToSurviving: string;
     recoveryToBaseline: string;
+    failback: string;
     survived: string;
     mptcpVerified: string;
     control: string;
@@ -29,28 +30,20 @@ export const BENCH_COLUMNS: readonly { key: keyof BenchRow; title: string }[] = 
     { key: "stall", title: "stall" },
     { key: "recoveryToSurviving", title: "recovery to surviving rate" },
     { key: "recoveryToBaseline", title: "recovery to baseline" },
+    { key: "failback", title: "after the link returned" },
     { key: "survived", title: "survived" },
     { key: "mptcpVerified", title: "MPTCP verified" },
     { key: "control", title: "plain-TCP control" },
 ];
 
-/**
- * The run with today's figures. Outputs recorded before the figures were defined over a rolling
- * window (no `windowSeconds`) are summarised again from their raw intervals.
- */
-export function currentRun(run: FailoverRun): FailoverRun {
-    if (typeof (run.summary as Partial<FailoverRun["summary"]>).windowSeconds === "number") return run;
-    const { linkDownAt, linkUpAt } = run.summary;
-    return { ...run, summary: { ...run.summary, ...summariseThroughput(run.intervals, linkDownAt, linkUpAt) } };
-}
-
 export function benchRow(result: StackResult): BenchRow {
     const recorded = result.failover?.mptcp;
     if (!recorded) {
         const none = result.missing ?? "no failover result";
-        return { stack: result.stack, runs: "", baseline: none, surviving: "", meanWhileDown: "", stall: "", recoveryToSurviving: "", recoveryToBaseline: "", survived: "", mptcpVerified: "", control: "" };
+        return { stack: result.stack, runs: "", baseline: none, surviving: "", meanWhileDown: "", stall: "", recoveryToSurviving: "", recoveryToBaseline: "", failback: "", survived: "", mptcpVerified: "", control: "" };
     }
-    const { summary } = currentRun(recorded);
+    const run = currentRun(recorded);
+    const { summary } = run;
     const controlRun = result.failover?.control;
     const control = controlRun ? currentRun(controlRun).summary : undefined;
     const spread = result.failover?.spread?.mptcp;
@@ -65,6 +58,7 @@ export function benchRow(result: StackResult): BenchRow {
         stall: figure("stallSeconds", formatSeconds(summary.stallSeconds)),
         recoveryToSurviving: figure("recoveryToSurvivingSeconds", formatSeconds(summary.recoveryToSurvivingSeconds)),
         recoveryToBaseline: figure("recoveryToBaselineSeconds", formatSeconds(summary.recoveryToBaselineSeconds)),
+        failback: failbackCell(run),
         survived: spread ? `${spread.survived} of ${spread.runs}` : summary.survived ? "yes" : "no",
         mptcpVerified: summary.mptcpVerified ? `yes (${summary.subflowsJoined} subflows)` : "no",
         control: control ? `stall ${formatSeconds(control.stallSeconds)}, mean while down ${formatBitrate(control.meanRateWhileDownBitsPerSecond)}` : "none",

@@ -14,6 +14,9 @@ function run(rates: readonly number[], survived = true): FailoverRun {
         subflowsJoined: 2,
         linkDownAt: 3,
         linkUpAt: null,
+        endpointReannouncedAt: null,
+        failbackSubflowSeconds: null,
+        failbackRecoverySeconds: null,
     };
     return { mode: "mptcpize", intervals, events: [], summary, iperf3Version: "3.18", failedInterface: "wlan0" };
 }

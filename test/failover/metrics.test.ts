@@ -1,5 +1,5 @@
 import test from "ava";
-import { bytesAfter, median, recoveryTime, summariseThroughput } from "../../failover/analysis";
+import { bytesAfter, failbackFigures, median, recoveryTime, summariseThroughput } from "../../failover/analysis";
 import { bitsBetween, longestStall, meanRate, rollingRates } from "../../failover/series";
 import type { IntervalSample } from "../../failover";
 import { recordedFailover } from "../report/fixture";
@@ -60,7 +60,7 @@ test("a stall is the longest run of empty samples, not their total", (t) => {
 });
 
 test("empty samples shorter than the stall resolution are no stall", (t) => {
-    const stall = longestStall(series(0.1, [300, 0, 0, 300, 0, 300]), 0, 1 * MBIT);
+    const stall = longestStall(series(0.1, [300, 0, 300, 0, 300, 0, 300]), 0, 1 * MBIT);
     t.deepEqual(stall, { seconds: 0, at: null });
 });
 
@@ -163,4 +163,15 @@ test("bytes after a moment count the share of the interval that holds it", (t) =
 test("the median of an even count is the mean of the middle two", (t) => {
     t.is(median([4, 1, 3, 2]), 2.5);
     t.is(median([]), 0);
+});
+
+test("failback counts from link up to the first window back within 10% of the baseline", (t) => {
+    // 280 before, 190 while down (3 s to 6 s), 280 again from 6.3 s.
+    const intervals = series(0.1, [...Array(30).fill(280), ...Array(30).fill(190), 190, 190, 190, ...Array(37).fill(280)]);
+    const events = [{ time: 6.12, type: "SF_ESTABLISHED", fields: { token: "d" } }, { time: 6.01, type: "SF_ESTABLISHED", fields: { token: "control" } }];
+    const figures = failbackFigures(intervals, events, ["d"], { downAt: 3, upAt: 6, reannouncedAt: 6.001 });
+    t.is(figures.failbackSubflowSeconds?.toFixed(2), "0.12");
+    t.is(figures.failbackRecoverySeconds?.toFixed(2), "0.20"); // 190 + 4 × 280 over 0.5 s: 262, within 10% of 280
+    t.is(figures.endpointReannouncedAt, 6.001);
+    t.deepEqual(failbackFigures(intervals, events, ["d"], { downAt: 3, upAt: null, reannouncedAt: null }), { endpointReannouncedAt: null, failbackSubflowSeconds: null, failbackRecoverySeconds: null });
 });

@@ -51,6 +51,7 @@ const SEED_LAB_SPEC: LabSpec = {
         control: true,
         runToken: "1",
         repeat: 1,
+        failback: "stay",
         allowOnlyPath: false,
         allowManagementPath: false,
     },
@@ -89,6 +90,7 @@ test("the minimal emulated lab fills in every default", (t) => {
         control: true,
         runToken: "1",
         repeat: 1,
+        failback: "stay",
         allowOnlyPath: false,
         allowManagementPath: false,
     });

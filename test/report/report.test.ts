@@ -48,6 +48,7 @@ test("a bench row carries one figure per column, each measured one way", (t) => 
         stall: "0.40 s",
         recoveryToSurviving: "0.60 s",
         recoveryToBaseline: "never",
+        failback: "off: stayed on the surviving path",
         survived: "yes",
         mptcpVerified: "yes (2 subflows)",
         control: "stall 6.69 s, mean while down 0 bits/sec",
@@ -90,7 +91,7 @@ test("a sparkline drops to the lowest block while the plain-TCP control is stall
 
 test("the terminal summary has the table and a sparkline per run of every stack with a result", (t) => {
     const lines = terminalSummary(classroomResults(), 30).split("\n");
-    t.regex(lines[0], /^bench +runs +baseline \(before\) +surviving rate +mean while down +stall +recovery to surviving rate +recovery to baseline +survived +MPTCP verified/);
+    t.regex(lines[0], /^bench +runs +baseline \(before\) +surviving rate +mean while down +stall +recovery to surviving rate +recovery to baseline +after the link returned +survived +MPTCP verified/);
     t.is(lines.filter((line) => line.startsWith("t-class-")).length, 3 + 2);
     t.is(lines.filter((line) => /^ {2}(mptcp|tcp) +[▁▂▃▄▅▆▇█ ]{30}$/.test(line)).length, 4);
     t.true(lines.includes("t-class-1  (wlan0 down 3.0 s, up 7.0 s)"));
