@@ -44,6 +44,7 @@ export type ThroughputSummary = Pick<
     | "stallAt"
     | "recoveryToBaselineSeconds"
     | "survivingRateBitsPerSecond"
+    | "survivingRateFrom"
     | "meanRateWhileDownBitsPerSecond"
     | "recoveryToSurvivingSeconds"
 >;
@@ -96,6 +97,7 @@ export function summariseThroughput(
     if (linkDownAt === null) {
         return {
             ...common,
+            survivingRateFrom: null,
             recoveryToBaselineSeconds: null,
             survivingRateBitsPerSecond: baseline,
             meanRateWhileDownBitsPerSecond: baseline,
@@ -104,10 +106,15 @@ export function summariseThroughput(
     }
     const upAt = Math.min(linkUpAt ?? Infinity, testEnd);
     const outage = Math.max(0, upAt - linkDownAt);
-    const settle = Math.min(SETTLE_SECONDS, outage / 2);
-    const surviving = meanRate(intervals, linkDownAt + settle, upAt) ?? 0;
+    // Past the failure's transient: a second in (at most half the outage), or the stall's end when
+    // that comes later and leaves a whole window before the link returns.
+    const settled = linkDownAt + Math.min(SETTLE_SECONDS, outage / 2);
+    const stallEnd = stall.at === null ? null : stall.at + stall.seconds;
+    const survivingFrom = stallEnd !== null && stallEnd > settled && stallEnd <= upAt - ROLLING_WINDOW_SECONDS ? stallEnd : settled;
+    const surviving = meanRate(intervals, survivingFrom, upAt) ?? 0;
     return {
         ...common,
+        survivingRateFrom: survivingFrom,
         recoveryToBaselineSeconds: recoveryTime(intervals, linkDownAt, baseline),
         survivingRateBitsPerSecond: surviving,
         meanRateWhileDownBitsPerSecond: meanRate(intervals, linkDownAt, upAt) ?? 0,
@@ -230,7 +237,7 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
  */
 export function currentRun(run: FailoverRun): FailoverRun {
     const recorded = run.summary as Partial<FailoverSummary> & FailoverSummary;
-    if (typeof recorded.windowSeconds === "number" && recorded.failbackRecoverySeconds !== undefined) return run;
+    if (typeof recorded.windowSeconds === "number" && recorded.survivingRateFrom !== undefined && recorded.failbackRecoverySeconds !== undefined) return run;
     const { linkDownAt, linkUpAt } = run.summary;
     const failback = { endpointReannouncedAt: null, failbackSubflowSeconds: null, failbackRecoverySeconds: null };
     return { ...run, summary: { ...failback, ...run.summary, ...summariseThroughput(run.intervals, linkDownAt, linkUpAt) } };

@@ -1,6 +1,6 @@
 // Prints a failover run the way iperf3 prints a test, with the failure marked, then the summary
 // and, given a plain-TCP control run, what MPTCP saved.
-import { bytesAfter, currentRun, SETTLE_SECONDS, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
+import { bytesAfter, currentRun, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
 import { STALL_RESOLUTION_SECONDS } from "./series";
 import type { FailoverRun, IntervalSample } from "./types";
 
@@ -66,8 +66,8 @@ function intervalRows(run: FailoverRun): string[] {
 
 function survivingNote({ summary }: FailoverRun): string {
     if (summary.linkDownAt === null) return " (no failure: the baseline)";
-    const settle = Math.min(SETTLE_SECONDS, ((summary.linkUpAt ?? Infinity) - summary.linkDownAt) / 2);
-    const stretch = ` (mean while down, from ${formatSeconds(settle)} after the failure)`;
+    const from = summary.survivingRateFrom === null ? "" : `, from ${formatSeconds(summary.survivingRateFrom - summary.linkDownAt)} after the failure`;
+    const stretch = ` (mean while down${from})`;
     if (summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond) return `${stretch}: nothing got through while the link was down`;
     return stretch;
 }

@@ -63,8 +63,10 @@ export interface FailoverSummary {
     stallAt: number | null;
     /** Link down until a rolling window is back within 10% of the pre-failure baseline; null if never. */
     recoveryToBaselineSeconds: number | null;
-    /** What the surviving paths sustain: bytes while the link was down, its first second (at most half the outage) left out, over that time. */
+    /** What the surviving paths sustain: bytes from `survivingRateFrom` until the link came back, over that time. */
     survivingRateBitsPerSecond: number;
+    /** Start of that stretch: 1 s after the failure (at most half the outage), or the stall's end when later; null without a failure. */
+    survivingRateFrom: number | null;
     /** Bytes over the whole time the link was down (stall included); equals the baseline without a failure. */
     meanRateWhileDownBitsPerSecond: number;
     /** Link down until a rolling window is back within 10% of the surviving rate; null if never or nothing survived. */
