@@ -32,7 +32,7 @@ async function stackSection(result: StackResult): Promise<string> {
     const title = `<h2 id="stack-${escapeHtml(result.stack)}">${escapeHtml(result.stack)}</h2>`;
     if (!result.failover) return `<section class="stack">${title}<p class="missing">${escapeHtml(result.missing ?? "no failover result")}</p></section>`;
     const svg = await renderSvg(throughputSpec(result.stack, result.failover));
-    const caption = `Dashed lines: the link going down and coming back (per run). Symbols: the kernel's subflow events on the MPTCP run. Raw results: ${escapeHtml(result.failover.resultsDir)}. ${versions(result)}`;
+    const caption = `Faint lines: iperf3's raw samples; bold lines: the rate over a rolling 0.5 s window, from which every figure is read. Dashed lines: the link going down and coming back (per run) and, with failback, the endpoint re-announced. Symbols: the kernel's subflow events on the MPTCP run. Raw results: ${escapeHtml(result.failover.resultsDir)}. ${versions(result)}`;
     const spread = result.failover.spread;
     const spreadTable = spread
         ? `<pre class="spread">${escapeHtml([formatSpreadTable(spread.mptcp), ...(spread.control ? [formatSpreadTable(spread.control, "Plain-TCP control")] : [])].join("\n\n"))}</pre>` +

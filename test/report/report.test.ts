@@ -1,5 +1,5 @@
 import test from "ava";
-import { benchRow, escapeHtml, linkRows, renderSvg, reportHtml, sparkline, subflowRows, terminalSummary, throughputRows, throughputSpec } from "../../report";
+import { benchRow, escapeHtml, linkRows, renderSvg, reportHtml, smoothedRows, sparkline, subflowRows, terminalSummary, throughputRows, throughputSpec } from "../../report";
 import { spreadOf } from "../../failover";
 import { classroomResults, recordedFailover } from "./fixture";
 
@@ -10,6 +10,23 @@ test("the chart's data has one row per interval of both runs, in Mbit/s", (t) =>
     t.deepEqual([...new Set(rows.map((row) => row.run))], ["MPTCP (mptcpize)", "plain TCP (control)"]);
     const first = failover.mptcp.intervals[0];
     t.deepEqual(rows[0], { run: "MPTCP (mptcpize)", seconds: (first.start + first.end) / 2, mbits: first.bitsPerSecond / 1e6 });
+});
+
+test("the smoothed series is the rolling-window rate of each run, with none of the aliasing of single samples", (t) => {
+    const failover = recordedFailover();
+    const mptcp = smoothedRows(failover).filter((row) => row.run === "MPTCP (mptcpize)");
+    t.is(mptcp.length, failover.mptcp.intervals.length - 4); // the first window ends with the fifth sample
+    // While wlan0 was down and after the stall (4.0 s to 7.0 s) single samples swing 136 to 294 Mbit/s.
+    const whileDown = mptcp.filter((row) => row.seconds >= 4.5 && row.seconds <= 7);
+    const raw = failover.mptcp.intervals.filter((sample) => sample.end >= 4.5 && sample.end <= 7).map((sample) => sample.bitsPerSecond / 1e6);
+    t.true(Math.max(...raw) - Math.min(...raw) > 140);
+    t.true(Math.max(...whileDown.map((row) => row.mbits)) - Math.min(...whileDown.map((row) => row.mbits)) < 60);
+});
+
+test("a re-announced endpoint is marked on the chart with the link's moments", (t) => {
+    const failover = recordedFailover();
+    failover.mptcp.summary = { ...failover.mptcp.summary, endpointReannouncedAt: 7.05 };
+    t.true(linkRows(failover).some((row) => row.label === "endpoint re-announced" && row.seconds === 7.05));
 });
 
 test("the link's moments come from each run's measured link events", (t) => {
