@@ -41,13 +41,24 @@ function connectionOf(host: HostSpec): HostConnectionArgs {
     };
 }
 
+/**
+ * Where the hosts fetch the lab's iperf3 repository from instead of its URL: the emulated bench's
+ * copy of the controller's mirror, or a classroom controller's mirror (`mptcp-lab:gitMirror`).
+ */
+function iperf3Mirror(): pulumi.Input<string> | undefined {
+    if (lab.iperf3.from !== "source") return undefined;
+    if (bench) return bench.mirrorOf(lab.iperf3.repository, lab.iperf3.tag);
+    return new pulumi.Config("mptcp-lab").get("gitMirror");
+}
+const mirror = iperf3Mirror();
+
 function provision(host: HostSpec) {
     const pi = new RaspberryPi(host.name, { connection: connectionOf(host) }, { dependsOn: bench ? [bench] : [] });
     const headers = new KernelHeaders(`${host.name}-headers`, { host: pi, package: host.headers.package });
     const iperf3 = new Iperf3(
         `${host.name}-iperf3`,
         lab.iperf3.from === "source"
-            ? { host: pi, from: "source", repository: lab.iperf3.repository, tag: lab.iperf3.tag, configureFlags: [...lab.iperf3.configureFlags], requireMptcpFlag: lab.iperf3.mptcp === "native" }
+            ? { host: pi, from: "source", repository: lab.iperf3.repository, tag: lab.iperf3.tag, configureFlags: [...lab.iperf3.configureFlags], requireMptcpFlag: lab.iperf3.mptcp === "native", mirror }
             : { host: pi, from: "package", package: lab.iperf3.package, requireMptcpFlag: lab.iperf3.mptcp === "native" },
         { dependsOn: [headers] },
     );
@@ -106,6 +117,7 @@ export const failover = {
     spread: failoverTest.spread,
     versions: {
         iperf3: Object.fromEntries(hosts.map((h) => [h.spec.name, h.iperf3.version])),
+        commit: Object.fromEntries(hosts.map((h) => [h.spec.name, h.iperf3.commit])),
         kernel: Object.fromEntries(hosts.map((h) => [h.spec.name, h.headers.kernelRelease])),
     },
     endpoints: Object.fromEntries(hosts.map((h) => [h.spec.name, { endpoints: h.endpoints.endpoints, limits: h.endpoints.limits }])),

@@ -81,7 +81,15 @@ export function failoverSummary(name: string, outputs: OutputMap | undefined, wi
           `${formatSpreadTable(failover.spread.mptcp)}\n` +
           (failover.spread.control ? `${formatSpreadTable(failover.spread.control, "Plain-TCP control")}\n` : "")
         : "";
-    return `== ${name} ==\n${shown}${spread}\nFull results: ${failover.resultsDir}\n`;
+    return `== ${name} ==\n${shown}${builtLine(failover)}${spread}\nFull results: ${failover.resultsDir}\n`;
+}
+
+/** Which iperf3 each host runs, and the commit a source build checked out. */
+function builtLine(failover: Partial<FailoverOutput>): string {
+    const versions = failover.versions?.iperf3 ?? {};
+    const commits = failover.versions?.commit ?? {};
+    const hosts = Object.keys(versions).map((host) => `${host} ${versions[host]}${commits[host] ? ` at ${commits[host].slice(0, 12)}` : ""}`);
+    return hosts.length > 0 ? `Built             ${hosts.join("; ")}\n` : "";
 }
 
 function makeCommand(action: Action): Command {

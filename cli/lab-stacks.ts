@@ -41,8 +41,8 @@ export function selectExistingLabStack(name: string): Promise<Stack> {
 const stepOfType: Readonly<Record<string, string>> = {
     "pulumi-nodejs:dynamic/mptcp-lab:BenchInstance": "bench",
     "pulumi-nodejs:dynamic/mptcp-lab:HostState": "host",
-    "pulumi-nodejs:dynamic/mptcp-lab:KernelHeadersInstall": "headers",
-    "pulumi-nodejs:dynamic/mptcp-lab:Iperf3Install": "iperf3",
+    "mptcp-lab:host:KernelHeaders": "headers",
+    "mptcp-lab:host:Iperf3": "iperf3",
     "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState": "endpoints",
     "pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun": "failover test",
 };
@@ -54,7 +54,9 @@ export function describeEngineEvent(event: EngineEvent): string | undefined {
     const failed = event.resOpFailedEvent?.metadata;
     const metadata = pre ?? done ?? failed;
     if (!metadata || ["same", "read", "refresh"].includes(metadata.op)) return undefined;
-    const step = stepOfType[metadata.type];
+    // A remote command's step is its parent component's (the type just before it in the URN).
+    const types = metadata.urn.split("::")[2]?.split("$") ?? [];
+    const step = stepOfType[metadata.type] ?? (metadata.type === "command:remote:Command" ? stepOfType[types[types.length - 2] ?? ""] : undefined);
     if (!step) return undefined;
     const name = metadata.urn.split("::").pop() ?? "";
     const state = failed ? "failed" : done ? "done" : "running";

@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
     drift: { summary: "compare the hosts with their stacks (endpoints, limits, MPTCP switch); exit 2 on drift", load: async () => (await import("./drift")).driftCommand },
     validate: { summary: "check lab files and stack files (no network, no engine)", load: async () => adaptValidate(await import("./validate")) },
     classroom: { summary: "write a classroom's bench stacks from a template stack (`classroom init`)", load: async () => (await import("./classroom")).classroomCommand },
+    mirror: { summary: "prepare this machine's mirror of the lab's iperf3 repository and say how to serve it", load: async () => (await import("./mirror")).mirrorCommand },
     report: { summary: "write an HTML report of failover results with charts, and print a summary", load: async () => (await import("./report")).reportCommand },
 };
 

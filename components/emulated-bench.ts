@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BenchPlan } from "../bench";
 import type { HostConnectionArgs } from "./connection";
 import { BenchHostConnection, emulatedBenchProvider, emulatedBenchProviderVersion } from "./emulated-bench-provider";
+import { repositoryMirrorProvider, repositoryMirrorProviderVersion } from "./repository-mirror-provider";
 
 export interface EmulatedBenchArgs {
     /** Hosts, addresses, shaping and subnets of the bench (see bench/). */
@@ -20,6 +21,13 @@ class BenchInstance extends pulumi.dynamic.Resource {
     }
 }
 
+class RepositoryMirror extends pulumi.dynamic.Resource {
+    declare readonly mirrorUrl: pulumi.Output<string>;
+    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+        super(repositoryMirrorProvider, name, { ...props, mirrorUrl: undefined, seededFrom: undefined }, opts, "mptcp-lab", "RepositoryMirror");
+    }
+}
+
 /**
  * Hosts in network namespaces on this machine, wired like the seed's lab, each with its own root
  * file system and sshd. `pulumi up` creates it before provisioning it; `pulumi destroy` removes it.
@@ -28,9 +36,11 @@ export class EmulatedBench extends pulumi.ComponentResource {
     readonly aptProxyUrl: pulumi.Output<string>;
     readonly gitBaseUrl: pulumi.Output<string>;
     private readonly instance: BenchInstance;
+    private readonly benchName: string;
 
     constructor(name: string, args: EmulatedBenchArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mptcp-lab:bench:EmulatedBench", name, {}, opts);
+        this.benchName = name;
         this.instance = new BenchInstance(`${name}-instance`, { plan: args.plan, providerVersion: emulatedBenchProviderVersion }, { parent: this });
         this.aptProxyUrl = this.instance.aptProxyUrl;
         this.gitBaseUrl = this.instance.gitBaseUrl;
@@ -38,6 +48,19 @@ export class EmulatedBench extends pulumi.ComponentResource {
     }
 
     /** How to reach one of the bench's hosts, with the bench's key and the host's pinned key. */
+    /**
+     * Offers a git repository to the bench's hosts through its git daemon, from the controller's
+     * mirror; returns the URL the hosts fetch from instead of `repository`.
+     */
+    mirrorOf(repository: pulumi.Input<string>, tag: pulumi.Input<string>): pulumi.Output<string> {
+        const mirror = new RepositoryMirror(
+            `${this.benchName}-iperf3-mirror`,
+            { benchName: this.benchName, repository, tag, providerVersion: repositoryMirrorProviderVersion },
+            { parent: this, dependsOn: [this.instance] },
+        );
+        return mirror.mirrorUrl;
+    }
+
     connectionFor(hostName: string): HostConnectionArgs {
         const host = this.instance.hosts.apply((hosts) => {
             const found = hosts.find((candidate) => candidate.name === hostName);

@@ -8,7 +8,7 @@ import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
-export const hostStateProviderVersion = "3";
+export const hostStateProviderVersion = "4";
 export const sysctlFile = "/etc/sysctl.d/90-mptcp-lab.conf";
 // With eth0 and wlan0 on one subnet, a host would answer ARP for both addresses on both
 // interfaces ("ARP flux") and traffic meant for one path would ride the other; loose

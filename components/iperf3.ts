@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LAB_DEFAULTS } from "../lab/normalise";
-import { iperf3Provider, iperf3ProviderVersion } from "./iperf3-provider";
+import { requireSafe, shellSafe } from "../remote/shell";
+import { hostCommand, resultOf } from "./host-command";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface Iperf3Args {
@@ -10,7 +11,7 @@ export interface Iperf3Args {
     from: pulumi.Input<"source" | "package">;
     /** Git URL the host can reach; default the upstream repository. */
     repository?: pulumi.Input<string>;
-    /** Release tag, e.g. `3.21`; never a branch. Default `3.21`. */
+    /** Release tag, e.g. `3.21`; never a branch. Default the lab's default tag. */
     tag?: pulumi.Input<string>;
     /** Extra `./configure` flags, e.g. `--disable-shared`; default none. */
     configureFlags?: pulumi.Input<pulumi.Input<string>[]>;
@@ -18,17 +19,118 @@ export interface Iperf3Args {
     package?: pulumi.Input<string>;
     /** Fail unless the binary offers --mptcp; otherwise runs fall back to mptcpize. Default false. */
     requireMptcpFlag?: pulumi.Input<boolean>;
+    /**
+     * A git URL the host fetches `repository` from instead, set in its git config (insteadOf), e.g.
+     * the emulated bench's mirror or a classroom controller's. Default none: the URL itself.
+     */
+    mirror?: pulumi.Input<string>;
 }
 
-class Iperf3Install extends pulumi.dynamic.Resource {
-    declare readonly binary: pulumi.Output<string>;
-    declare readonly version: pulumi.Output<string>;
-    declare readonly commit: pulumi.Output<string>;
-    declare readonly mptcp: pulumi.Output<"native" | "mptcpize">;
-    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
-        const outputs = { binary: undefined, version: undefined, commit: undefined, mptcp: undefined };
-        super(iperf3Provider, name, { ...props, ...outputs }, { ...opts, additionalSecretOutputs: ["connection"] }, "mptcp-lab", "Iperf3Install");
-    }
+/** Where source builds live on a host; `make install` puts the binary in /usr/local/bin. */
+const sourceDir = "/usr/local/src/mptcp-lab/iperf3";
+const sourceBinary = "/usr/local/bin/iperf3";
+
+// Shared by both scripts. The help text is captured before it is matched: `iperf3 --help | grep -q`
+// under pipefail fails now and then, when grep exits at the match and iperf3 dies of SIGPIPE.
+export const iperf3ScriptHelpers = `
+first_line() { local text; text=$("$@" 2>&1 || true); printf '%s\\n' "\${text%%$'\\n'*}"; }
+offers_mptcp() { local help; help=$("$1" --help 2>&1 || true); [[ $help == *--mptcp* ]]; }
+ensure_mptcpize() {
+    command -v mptcpize >/dev/null || apt-get install -y -qq --no-install-recommends mptcpize >/dev/null \\
+        || fail 9 "apt-get install mptcpize failed"
+}
+report() { printf 'binary=%s\\nversion=%s\\ncommit=%s\\nmptcp=%s\\n' "$1" "$(first_line "$1" --version)" "$2" "$3"; }
+`;
+
+// Clone or fetch, check out the exact tag, configure, build; judge the build before installing it
+// (a rejected tag never replaces a working iperf3), install, ldconfig (Debian's libiperf0 has the
+// same soname), then check what the installed binary reports. A stamp of what was installed lets
+// a re-run that finds its work done report it without building.
+const buildScript = `${iperf3ScriptHelpers}
+repository=$1 tag=$2 src=$3 binary=$4 require_mptcp=$5 mirror=$6
+shift 6
+wanted="$repository $tag $require_mptcp $*"
+mkdir -p "$(dirname "$src")"
+# One build at a time per host: a re-run never cleans the tree under a build still running.
+exec 9>"$src.lock"
+flock 9
+# The host's git asks the mirror for the lab's URL; any other mirror of that URL goes.
+mirror_keys=$(git config --system --get-regexp '^url\..*\.insteadof$' 2>/dev/null || true)
+while read -r key value; do
+    if [ "$value" = "$repository" ] && [ "$key" != "url.$mirror.insteadof" ]; then git config --system --unset-all "$key"; fi
+done <<< "$mirror_keys"
+if [ -n "$mirror" ] && [ "$(git config --system --get-all "url.$mirror.insteadOf" || true)" != "$repository" ]; then
+    git config --system --replace-all "url.$mirror.insteadOf" "$repository"
+fi
+stamp="$src.installed"
+if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$wanted" ] && [ -x "$binary" ]; then
+    commit=$(sed -n 2p "$stamp") mode=$(sed -n 3p "$stamp")
+    case "$(first_line "$binary" --version)" in
+        "iperf $tag "*|"iperf $tag")
+            if [ "$mode" = mptcpize ] || offers_mptcp "$binary"; then report "$binary" "$commit" "$mode"; exit 0; fi ;;
+    esac
+fi
+rm -f "$stamp"
+if [ -d "$src/.git" ]; then
+    git -C "$src" remote set-url origin -- "$repository" 2>/dev/null || git -C "$src" remote set-url origin "$repository"
+    git -C "$src" fetch -q --force --tags origin || fail 3 "git fetch from $repository failed"
+else
+    rm -rf "$src"
+    git clone -q -- "$repository" "$src" || fail 3 "git clone of $repository failed"
+fi
+if ! commit=$(git -C "$src" rev-parse -q --verify "refs/tags/$tag^{commit}"); then
+    tags=$(git -C "$src" tag --sort=-creatordate)
+    fail 3 "tag $tag does not exist in $repository (newest tags: $(printf '%s\\n' "$tags" | sed -n '1,5p' | tr '\\n' ' '))"
+fi
+git -C "$src" checkout -q --force --detach "$commit"
+git -C "$src" clean -q -fdx
+cd "$src"
+./configure -q "$@" > configure.log 2>&1 || { tail -n 20 configure.log >&2; fail 4 "./configure $* failed"; }
+make -s -j"$(nproc)" > make.log 2>&1 || { tail -n 20 make.log >&2; fail 5 "make failed"; }
+mode=native
+if ! offers_mptcp ./src/iperf3; then
+    [ "$require_mptcp" = yes ] && fail 8 "iperf3 $tag built without --mptcp: tags before 3.19 lack it, and configure enables it only when IPPROTO_MPTCP compiles"
+    mode=mptcpize
+fi
+make -s install > install.log 2>&1 || { tail -n 20 install.log >&2; fail 6 "make install failed"; }
+ldconfig
+version=$(first_line "$binary" --version)
+case "$version" in
+    "iperf $tag "*|"iperf $tag") ;;
+    *) fail 7 "the installed iperf3 reports \\"$version\\", not $tag: an older libiperf may shadow the new one (check ldconfig -p for libiperf)" ;;
+esac
+if [ "$mode" = native ] && ! offers_mptcp "$binary"; then
+    fail 7 "the installed iperf3 $tag does not offer --mptcp although the build did: an older libiperf may shadow the new one"
+fi
+[ "$mode" = mptcpize ] && ensure_mptcpize
+printf '%s\\n%s\\n%s\\n' "$wanted" "$commit" "$mode" > "$stamp"
+report "$binary" "$commit" "$mode"
+`;
+
+const packageScript = `${iperf3ScriptHelpers}
+package=$1 require_mptcp=$2
+if [ "$(dpkg-query -W -f='\${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then
+    if ! apt-cache show "$package" >/dev/null 2>&1; then apt-get update -qq; fi
+    apt-get install -y -qq --no-install-recommends "$package" >/dev/null || fail 3 "apt-get install $package failed"
+fi
+binary=$(command -v iperf3) || fail 3 "the package $package installed no iperf3 on PATH"
+mode=native
+if ! offers_mptcp "$binary"; then
+    [ "$require_mptcp" = yes ] && fail 8 "the OS package $package ($(first_line "$binary" --version)) has no --mptcp: build iperf3 3.19 or later from source, or set iperf3.mptcp to auto or mptcpize"
+    mode=mptcpize
+    ensure_mptcpize
+fi
+report "$binary" "" "$mode"
+`;
+
+/**
+ * What the installed source build reports, as a trigger: a hand-replaced iperf3 (another version
+ * in /usr/local/bin) rebuilds it. A binary not there yet counts as the tag's, so that the first
+ * build does not trigger a second one once the facts show it.
+ */
+export function installedIperf3Trigger(observedVersion: string, tag: string): string {
+    const reportsTag = observedVersion === `iperf ${tag}` || observedVersion.startsWith(`iperf ${tag} `);
+    return observedVersion === "" || reportsTag ? `iperf ${tag}` : observedVersion;
 }
 
 /** iperf3 on a host, from source at a pinned tag or from the OS package, verified after install. */
@@ -40,26 +142,52 @@ export class Iperf3 extends pulumi.ComponentResource {
     readonly mptcp: pulumi.Output<"native" | "mptcpize">;
 
     constructor(name: string, args: Iperf3Args, opts?: pulumi.ComponentResourceOptions) {
-        super("mptcp-lab:host:Iperf3", name, {}, { parent: args.host, ...opts });
-        const install = new Iperf3Install(
+        const from = pulumi.output(args.from);
+        const repository = pulumi.output(args.repository ?? LAB_DEFAULTS.repository);
+        const tag = pulumi.output(args.tag ?? LAB_DEFAULTS.tag);
+        const configureFlags = pulumi.output(args.configureFlags ?? []);
+        const packageName = pulumi.output(args.package ?? "iperf3");
+        const requireMptcp = pulumi.output(args.requireMptcpFlag ?? false).apply((required) => (required ? "yes" : "no"));
+        const mirror = pulumi.output(args.mirror ?? "");
+        super("mptcp-lab:host:Iperf3", name, { hostName: args.host.hostName, from, repository, tag, package: packageName }, { parent: args.host, ...opts });
+
+        const source = pulumi.all([from, repository, tag, configureFlags, packageName, requireMptcp, mirror]).apply(([mode, url, release, flags, pkg, required, mirrorUrl]) =>
+            mode === "source"
+                ? {
+                      step: `build iperf3 ${release} from ${url}`,
+                      script: buildScript,
+                      values: [
+                          requireSafe("repository", url, shellSafe.gitUrl),
+                          requireSafe("tag", release, shellSafe.gitTag),
+                          sourceDir,
+                          sourceBinary,
+                          required,
+                          mirrorUrl === "" ? "" : requireSafe("mirror", mirrorUrl, shellSafe.gitUrl),
+                          ...flags.map((flag, index) => requireSafe(`configureFlags[${index}]`, flag, shellSafe.configureFlag)),
+                      ],
+                  }
+                : { step: `install iperf3 from the OS package ${pkg}`, script: packageScript, values: [requireSafe("package", pkg, shellSafe.debianPackage), required] },
+        );
+        const observed = pulumi.all([from, tag, args.host.facts]).apply(([mode, release, facts]) =>
+            mode === "source" ? installedIperf3Trigger(facts.localIperf3Version ?? "", release) : "",
+        );
+        // The resource count must not depend on outputs: one command, whose script `from` chooses.
+        const install = hostCommand(
             `${name}-install`,
             {
-                connection: args.host.connection,
-                hostName: args.host.hostName,
-                from: args.from,
-                repository: args.repository ?? LAB_DEFAULTS.repository,
-                tag: args.tag ?? "3.21",
-                configureFlags: args.configureFlags ?? [],
-                package: args.package ?? "iperf3",
-                requireMptcpFlag: args.requireMptcpFlag ?? false,
-                providerVersion: iperf3ProviderVersion,
+                host: args.host,
+                step: source.step,
+                script: source.script,
+                arguments: source.values,
+                triggers: [from, repository, tag, configureFlags, packageName, requireMptcp, observed],
             },
             { parent: this },
         );
-        this.binary = install.binary;
-        this.version = install.version;
-        this.commit = install.commit;
-        this.mptcp = install.mptcp;
+        const result = resultOf(install);
+        this.binary = result.binary;
+        this.version = result.version;
+        this.commit = result.commit;
+        this.mptcp = result.mptcp.apply((mode) => (mode === "native" ? "native" : "mptcpize"));
         this.registerOutputs({ binary: this.binary, version: this.version, commit: this.commit, mptcp: this.mptcp });
     }
 }

@@ -42,7 +42,7 @@ export interface HostDocument {
 }
 
 export interface Iperf3Document {
-    readonly source?: { readonly repository?: string; readonly tag: string; readonly configureFlags?: readonly string[] };
+    readonly source?: { readonly repository?: string; readonly tag?: string; readonly configureFlags?: readonly string[] };
     readonly package?: string;
     readonly mptcp?: Iperf3MptcpMode;
 }

@@ -19,6 +19,7 @@ export const LAB_DEFAULTS = deepFreeze({
     headers: "auto",
     persist: false,
     repository: "https://github.com/esnet/iperf.git",
+    tag: "3.21",
     configureFlags: [],
     mptcp: "auto",
     durationSeconds: 10,
@@ -108,7 +109,7 @@ function normaliseIperf3(document: LabDocument): Iperf3Spec {
         return {
             from: "source",
             repository: source.repository ?? LAB_DEFAULTS.repository,
-            tag: source.tag,
+            tag: source.tag ?? LAB_DEFAULTS.tag,
             configureFlags: [...(source.configureFlags ?? LAB_DEFAULTS.configureFlags)],
             mptcp,
         };

@@ -2,10 +2,10 @@
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { hintFor, showValue } from "../lab/errors";
 import { isPinnedHostKey } from "../lab/rules";
-import { forTypes, known, resourceTypes, violation, type ConnectionProps, type FailoverTestRunProps } from "./resources";
+import { forTypes, known, resourceTypes, violation, type CommandConnectionProps, type ConnectionProps, type FailoverTestRunProps } from "./resources";
 
 /** The resources that carry a connection in `connection`, and the host each one names. */
-const singleConnectionTypes = [resourceTypes.hostState, resourceTypes.kernelHeadersInstall, resourceTypes.iperf3Install, resourceTypes.mptcpEndpointState];
+const singleConnectionTypes = [resourceTypes.hostState, resourceTypes.remoteCommand, resourceTypes.mptcpEndpointState];
 
 interface HostConnection {
     readonly host: string | undefined;
@@ -16,6 +16,14 @@ function connectionsOf(args: ResourceValidationArgs): HostConnection[] {
     if (args.type === resourceTypes.failoverTestRun) {
         const props = args.props as FailoverTestRunProps;
         return (["client", "server"] as const).map((role) => ({ host: known(() => props[role].name), connection: known(() => props[role].connection) }));
+    }
+    if (args.type === resourceTypes.remoteCommand) {
+        // @pulumi/command names the address `host`; the resource's name says which host it is.
+        const connection = known(() => {
+            const c = (args.props as { connection: CommandConnectionProps }).connection;
+            return typeof c === "object" && c !== null ? { ...c, address: c.host } : c;
+        });
+        return [{ host: args.name, connection: connection as ConnectionProps | undefined }];
     }
     const props = args.props as { hostName: string; connection: ConnectionProps };
     return [{ host: known(() => props.hostName), connection: known(() => props.connection) }];

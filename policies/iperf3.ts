@@ -3,10 +3,10 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { hintFor, showValue } from "../lab/errors";
 import { FIRST_NATIVE_MPTCP_RELEASE, formatRelease, hasNativeMptcp, iperf3ReleaseOf } from "../lab/rules";
-import { forTypes, known, resourceTypes, resourcesOfType, violation, type FailoverTestRunProps, type Iperf3InstallProps } from "./resources";
+import { forTypes, known, resourceTypes, resourcesOfType, violation, type FailoverTestRunProps, type Iperf3Props } from "./resources";
 
 /** The source tag of an install, when it builds from source and the tag is known. */
-function sourceTag(props: Iperf3InstallProps): string | undefined {
+function sourceTag(props: Iperf3Props): string | undefined {
     return known(() => props.from) === "source" ? known(() => props.tag) : undefined;
 }
 
@@ -14,8 +14,8 @@ export const iperf3PinnedToTag: ResourceValidationPolicy = {
     name: "iperf3-pinned-to-tag",
     description: "iperf3 built from source checks out a release tag, never a branch, so that every build of a lab is the same code.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([resourceTypes.iperf3Install], (args, reportViolation) => {
-        const props = args.props as Iperf3InstallProps;
+    validateResource: forTypes([resourceTypes.iperf3], (args, reportViolation) => {
+        const props = args.props as Iperf3Props;
         const tag = sourceTag(props);
         if (tag === undefined || iperf3ReleaseOf(tag)) return;
         reportViolation(
@@ -36,8 +36,8 @@ export const iperf3TagSupportsNativeMptcp: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const runsNative = resourcesOfType(args.resources, resourceTypes.failoverTestRun).some((run) => known(() => (run.props as FailoverTestRunProps).mptcp) === "native");
         if (!runsNative) return;
-        for (const install of resourcesOfType(args.resources, resourceTypes.iperf3Install)) {
-            const props = install.props as Iperf3InstallProps;
+        for (const install of resourcesOfType(args.resources, resourceTypes.iperf3)) {
+            const props = install.props as Iperf3Props;
             const tag = sourceTag(props);
             const release = tag === undefined ? undefined : iperf3ReleaseOf(tag);
             // A branch is iperf3-pinned-to-tag's to report.

@@ -5,11 +5,13 @@ import type { EndpointFlag, HostRole } from "../lab/types";
 
 const dynamicType = (name: string) => `pulumi-nodejs:dynamic/mptcp-lab:${name}`;
 
-/** The components' dynamic resources (components/*.ts); the policies key on these tokens. */
+/** The components' resources (components/*.ts); the policies key on these tokens. */
 export const resourceTypes = {
     hostState: dynamicType("HostState"),
-    kernelHeadersInstall: dynamicType("KernelHeadersInstall"),
-    iperf3Install: dynamicType("Iperf3Install"),
+    /** The Iperf3 component, whose inputs name the source it builds. */
+    iperf3: "mptcp-lab:host:Iperf3",
+    /** @pulumi/command's remote command: the kernel headers install and the iperf3 build. */
+    remoteCommand: "command:remote:Command",
     mptcpEndpointState: dynamicType("MptcpEndpointState"),
     failoverTestRun: dynamicType("FailoverTestRun"),
     benchInstance: dynamicType("BenchInstance"),
@@ -26,7 +28,16 @@ export interface ConnectionProps {
     hostKey: string;
 }
 
-export interface Iperf3InstallProps {
+/** @pulumi/command's connection. */
+export interface CommandConnectionProps {
+    host: string;
+    port: number;
+    user: string;
+    privateKey: string;
+    hostKey?: string;
+}
+
+export interface Iperf3Props {
     hostName: string;
     from: "source" | "package";
     repository: string;

@@ -25,6 +25,8 @@ export interface HostFacts {
     /** `net.mptcp.enabled`; null when the kernel has no MPTCP at all. */
     mptcpEnabled: boolean | null;
     interfaces: InterfaceFacts[];
+    /** First line of `/usr/local/bin/iperf3 --version` (where source builds go); empty when absent. */
+    localIperf3Version: string;
 }
 
 export const readFactsScript = [
@@ -36,6 +38,8 @@ export const readFactsScript = [
     'echo "arch=$(uname -m)"',
     `echo "boot_id=$(cat ${emulatedBootIdFile} 2>/dev/null || cat /proc/sys/kernel/random/boot_id)"`,
     'echo "mptcp_enabled=$(cat /proc/sys/net/mptcp/enabled 2>/dev/null || echo absent)"',
+    // Captured, then cut to its first line: `| head -n 1` could kill iperf3 with SIGPIPE.
+    'local_iperf3=$(/usr/local/bin/iperf3 --version 2>/dev/null || true); echo "local_iperf3=${local_iperf3%%$\'\\n\'*}"',
     "echo '--- addresses'",
     "ip -j -4 addr show",
     "",
@@ -73,6 +77,7 @@ export function parseFacts(output: string): HostFacts {
         bootId: required("boot_id"),
         mptcpEnabled: enabled === "absent" ? null : enabled === "1",
         interfaces,
+        localIperf3Version: (values.local_iperf3 ?? "").trim(),
     };
 }
 

@@ -20,6 +20,8 @@ export interface ToolchainPaths {
     pulumiVersion: string;
     /** Folder holding a Go-built `pulumi`; absent when a pinned `pulumi` on PATH is used instead. */
     binDir: string;
+    /** mptcp-lab's cache on this machine: the toolchain, git mirrors. */
+    cacheRoot: string;
     stateRoot: string;
     backendUrl: string;
     passphraseFile: string;
@@ -34,6 +36,7 @@ export function toolchainPaths(environment: NodeJS.ProcessEnv = process.env): To
     return {
         pulumiVersion,
         binDir: path.join(cacheRoot, "toolchain", `v${pulumiVersion}`, "bin"),
+        cacheRoot,
         stateRoot,
         backendUrl: `file://${path.join(stateRoot, "pulumi-state")}`,
         passphraseFile: path.join(stateRoot, "passphrase"),

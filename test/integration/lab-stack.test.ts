@@ -1,15 +1,22 @@
 // The lab stack end to end on an emulated bench of its own, through the real engine: provision,
-// failover results, idempotence, source builds at pinned tags, and the bad paths.
+// failover results, idempotence, real iperf3 source builds at upstream tags from the controller's
+// mirror of https://github.com/esnet/iperf.git, a rotated key, and the bad paths.
 import test from "ava";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
-import { offerGitRepository } from "../../bench";
+import { benchStatus } from "../../bench";
 import type { FailoverRun } from "../../failover";
+import { iperf3ScriptHelpers } from "../../components/iperf3";
+import { parseKeyValues, scriptWithArguments } from "../../remote/shell";
+import { runRemote } from "../../remote/ssh";
+import { mirrorPath } from "../../toolchain/git-mirror";
 import { createTestStack, inHost, onHost, TestLabOptions, testLab, TestStack, writeStackFile } from "./lab-harness";
 
+const upstream = "https://github.com/esnet/iperf.git";
+const sourceLab = (tag: string, mptcp = "native", changes: Partial<TestLabOptions> = {}): TestLabOptions => ({ ...lab, iperf3: { source: { repository: upstream, tag }, mptcp }, ...changes });
 const lab: TestLabOptions = { name: "t-lab", index: 5 };
 let testStack: TestStack;
 let stack: Stack;
@@ -20,10 +27,15 @@ async function upCollectingChanges(target: Stack): Promise<{ result: UpResult; c
     const changed: string[] = [];
     const onEvent = (event: EngineEvent) => {
         const metadata = event.resOutputsEvent?.metadata;
-        // Dynamic providers receive the stack's config, so their provider updates with the lab.
-        if (metadata && metadata.op !== "same" && !metadata.type.startsWith("pulumi:providers:")) changed.push(`${metadata.op} ${metadata.urn.split("::").pop()}`);
+        // Dynamic providers receive the stack's config, so their provider updates with the lab;
+        // components only pass their children's outputs on.
+        const custom = metadata && !metadata.type.startsWith("pulumi:providers:") && !metadata.type.startsWith("mptcp-lab:");
+        if (!custom || metadata.op === "same") return;
+        // A replacement is reported in three steps (create, replace, delete): one change.
+        const op = ["create-replacement", "delete-replaced"].includes(metadata.op) ? "replace" : metadata.op;
+        changed.push(`${op} ${metadata.urn.split("::").pop()}`);
     };
-    return { result: await target.up({ onEvent }), changed: changed.sort() };
+    return { result: await target.up({ onEvent }), changed: [...new Set(changed)].sort() };
 }
 
 const failoverOf = (result: UpResult) => result.outputs.failover.value as { runId: string; mptcp: FailoverRun; control: FailoverRun };
@@ -36,6 +48,7 @@ async function linksUp(hostName: string): Promise<boolean> {
 test.before(async () => {
     testStack = await createTestStack(lab);
     stack = testStack.stack;
+    writeStackFile(lab.name, testLab(sourceLab("3.20")));
     firstUp = await stack.up();
 });
 
@@ -43,8 +56,14 @@ test.after.always(async () => {
     await testStack?.cleanup();
 });
 
-test.serial("up from nothing provisions both hosts and shows MPTCP carrying the connection through the failure", (t) => {
+test.serial("up from nothing builds iperf3 from upstream on both hosts and shows MPTCP carrying the connection through the failure", (t) => {
     t.is(firstUp.summary.result, "succeeded");
+    const { versions } = firstUp.outputs.failover.value as { versions: { iperf3: Record<string, string>; commit: Record<string, string> } };
+    for (const host of ["client", "server"]) {
+        t.regex(versions.iperf3[host], /^iperf 3\.20 /);
+        t.is(versions.commit[host], tagCommit("3.20"));
+    }
+    t.is(failoverOf(firstUp).mptcp.mode, "native", "iperf3 --mptcp, as in the seed");
     const { mptcp, control } = failoverOf(firstUp);
     t.true(mptcp.summary.survived, "the MPTCP connection survived wlan0 going down");
     t.true(mptcp.summary.mptcpVerified, "the kernel saw subflows join");
@@ -72,67 +91,124 @@ test.serial("a second up changes nothing and does not re-run the failover test",
     t.is(failoverOf(result).runId, failoverOf(firstUp).runId);
 });
 
-/** A git repository with the fixture iperf3 at tags 9.1, 9.2 and 9.3 (the last without --mptcp). */
-function fixtureRepository(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mptcp-lab-iperf3-fixture-"));
-    fs.cpSync(path.resolve(__dirname, "../fixtures/iperf3-source"), dir, { recursive: true });
-    const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=fixture", "-c", "user.email=fixture@example.invalid", ...args]);
-    git("init", "-q");
-    for (const [tag, mptcp] of [["9.1", 1], ["9.2", 1], ["9.3", 0]] as const) {
-        fs.writeFileSync(path.join(dir, "src/version.h"), `#define FIXTURE_VERSION "${tag}"\n#define FIXTURE_HAS_MPTCP ${mptcp}\n`);
-        git("add", "-A");
-        git("commit", "-q", "-m", `iperf3 fixture ${tag}`);
-        git("tag", tag);
-    }
-    return dir;
+/** The commit a tag of the controller's mirror points at. */
+function tagCommit(tag: string): string {
+    return execFileSync("git", ["--git-dir", mirrorPath(upstream), "rev-parse", `${tag}^{commit}`]).toString().trim();
 }
 
-let repository: string;
-const sourceLab = (tag: string): TestLabOptions => ({ ...lab, iperf3: { source: { repository, tag }, mptcp: "native" } });
+const installedVersion = async (host: string) => (await onHost(lab.name, host, ["/usr/local/bin/iperf3", "--version"])).split("\n")[0];
 
-test.serial("a source build clones the tag, builds, installs, verifies and records the commit", async (t) => {
-    const dir = fixtureRepository();
-    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-    repository = await offerGitRepository(lab.name, "iperf-fixture", dir);
-    writeStackFile(lab.name, testLab(sourceLab("9.1")));
+/** The build's log on a host changes only when a build runs. */
+const makeLogTime = async (host: string) => (await onHost(lab.name, host, ["stat", "-c", "%Y.%N", "/usr/local/src/mptcp-lab/iperf3/make.log"])).trim();
+
+test.serial("changing the tag from 3.20 to 3.21 rebuilds iperf3 only, and re-runs the failover test", async (t) => {
+    writeStackFile(lab.name, testLab(sourceLab("3.21")));
     const { result, changed } = await upCollectingChanges(stack);
-    t.deepEqual(changed, ["update client-iperf3-install", "update failover-run", "update server-iperf3-install"]);
-    const failover = failoverOf(result);
-    t.true(failover.mptcp.summary.mptcpVerified, "the native build runs MPTCP");
-    const tagCommit = execFileSync("git", ["-C", dir, "rev-parse", "9.1^{commit}"]).toString().trim();
-    const dependencies = (await stack.exportStack()).deployment.resources.find((r: { type: string }) => r.type.endsWith(":Iperf3Install"));
-    t.is(dependencies.outputs.commit, tagCommit);
-    t.is(dependencies.outputs.version, "iperf 9.1 (mptcp-lab test fixture)");
-    t.is((await onHost(lab.name, "client", ["/usr/local/bin/iperf3", "--version"])).trim(), "iperf 9.1 (mptcp-lab test fixture)");
-
+    t.deepEqual(changed, ["replace client-iperf3-install", "replace server-iperf3-install", "update failover-run"]);
+    for (const host of ["client", "server"]) {
+        t.regex(await installedVersion(host), /^iperf 3\.21 /);
+        const help = await onHost(lab.name, host, ["iperf3", "--help"]);
+        t.true(help.includes("-m, --mptcp"), `${host}: the iperf3 on PATH offers --mptcp`);
+    }
+    t.true(failoverOf(result).mptcp.summary.mptcpVerified, "the native build runs MPTCP");
     const again = await upCollectingChanges(stack);
     t.deepEqual(again.changed, [], "no rebuild on a second up");
 });
 
-test.serial("changing the tag rebuilds iperf3 only, and re-runs the failover test", async (t) => {
-    writeStackFile(lab.name, testLab(sourceLab("9.2")));
-    const { changed } = await upCollectingChanges(stack);
-    t.deepEqual(changed, ["update client-iperf3-install", "update failover-run", "update server-iperf3-install"]);
-    t.is((await onHost(lab.name, "server", ["/usr/local/bin/iperf3", "--version"])).trim(), "iperf 9.2 (mptcp-lab test fixture)");
+test.serial("the --mptcp check on the 3.21 build answers the same in 200 runs in a row (no SIGPIPE race)", async (t) => {
+    const status = await benchStatus(lab.name);
+    const host = status.hosts.find((candidate) => candidate.name === "client")!;
+    const connection = { address: host.managementAddress, port: host.sshPort, user: host.user, privateKey: fs.readFileSync(status.privateKeyPath, "utf8"), hostKey: host.hostKey };
+    const script = scriptWithArguments(
+        `${iperf3ScriptHelpers}
+misses=0 piped_misses=0
+for _ in $(seq 200); do
+    offers_mptcp /usr/local/bin/iperf3 || misses=$((misses + 1))
+    # The old check, for comparison: a pipe ending in grep -q under pipefail.
+    /usr/local/bin/iperf3 --help 2>&1 | grep -q -- --mptcp || piped_misses=$((piped_misses + 1))
+done
+echo "misses=$misses"
+echo "piped_misses=$piped_misses"
+`,
+        [],
+    );
+    const values = parseKeyValues((await runRemote(connection, { host: "client", step: "check --mptcp 200 times", script })).stdout);
+    t.log(`the old piped check missed --mptcp ${values.piped_misses} time(s) in 200`);
+    t.is(values.misses, "0");
 });
 
-test.serial("a tag whose iperf3 lacks --mptcp fails clearly, naming host and step, with every link up", async (t) => {
-    writeStackFile(lab.name, testLab(sourceLab("9.3")));
+test.serial("a new client key only updates the stored connection: no replacement, no build, no new test", async (t) => {
+    const status = await benchStatus(lab.name);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mptcp-lab-key-"));
+    t.teardown(() => fs.rmSync(scratch, { recursive: true, force: true }));
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "rotated", "-f", path.join(scratch, "key")]);
+    const publicKey = fs.readFileSync(path.join(scratch, "key.pub"), "utf8").trim();
+    for (const host of ["client", "server"]) await onHost(lab.name, host, [`echo '${publicKey}' >> ~/.ssh/authorized_keys`]);
+    const buildsBefore = await makeLogTime("client");
+    const runBefore = (await stack.outputs()).failover.value.runId as string;
+    fs.copyFileSync(path.join(scratch, "key"), status.privateKeyPath);
+    fs.copyFileSync(path.join(scratch, "key.pub"), `${status.privateKeyPath}.pub`);
+    await stack.refresh();
+    const { result, changed } = await upCollectingChanges(stack);
+    t.false(changed.some((change) => !change.startsWith("update ")), changed.join(", "));
+    t.false(changed.includes("update failover-run"), "the failover test does not run again");
+    t.true(changed.includes("update client-iperf3-install"), "the stored connection of the build changed");
+    t.is(await makeLogTime("client"), buildsBefore, "nothing was rebuilt");
+    t.is(failoverOf(result).runId, runBefore, "the failover result is the one from before the rotation");
+});
+
+test.serial("tag 3.18 predates --mptcp: with mptcp native the lab is refused before anything is built", async (t) => {
+    writeStackFile(lab.name, testLab(sourceLab("3.18")));
     const error = await t.throwsAsync(stack.up());
-    t.regex(error.message, /(client|server): build iperf3 9\.3 from .*: exited with 8: iperf3 9\.3 built without --mptcp/);
+    t.regex(error.message, /Pulumi\.t-lab\.yaml:\d+:\d+ error iperf3-tag-too-old iperf3\.source\.tag: 3\.18 predates iperf3's --mptcp/);
     t.true((await linksUp("client")) && (await linksUp("server")));
-    t.is((await onHost(lab.name, "client", ["/usr/local/bin/iperf3", "--version"])).trim(), "iperf 9.2 (mptcp-lab test fixture)", "the rejected build was not installed");
-    writeStackFile(lab.name, testLab(sourceLab("9.2")));
+    t.regex(await installedVersion("client"), /^iperf 3\.21 /, "the rejected build was not installed");
+});
+
+test.serial("tag 3.18 with mptcp auto installs and runs under mptcpize", async (t) => {
+    writeStackFile(lab.name, testLab(sourceLab("3.18", "auto")));
     const { result } = await upCollectingChanges(stack);
-    t.is(result.summary.result, "succeeded", "the next up converges");
+    t.regex(await installedVersion("server"), /^iperf 3\.18 /);
+    const { mptcp } = failoverOf(result);
+    t.is(mptcp.mode, "mptcpize");
+    t.true(mptcp.summary.mptcpVerified, "mptcpize gave the old iperf3 MPTCP");
+});
+
+test.serial("a tag that does not exist fails clearly, naming the host, the step and the tags there are", async (t) => {
+    writeStackFile(lab.name, testLab(sourceLab("3.99")));
+    const error = await t.throwsAsync(stack.up());
+    t.regex(error.message, /(client|server): build iperf3 3\.99 from https:\/\/github\.com\/esnet\/iperf\.git: exited with 3: tag 3\.99 does not exist in https:\/\/github\.com\/esnet\/iperf\.git \(newest tags: .*3\.21/);
+    t.regex(await installedVersion("server"), /^iperf 3\.18 /, "what was installed stays");
+});
+
+test.serial("a host with Debian's iperf3 installed first still ends up running the 3.21 build with --mptcp", async (t) => {
+    // Debian's libiperf0 has the same soname as the build's library: the FIELD-NOTES pitfall.
+    await onHost(lab.name, "client", ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "iperf3"]);
+    writeStackFile(lab.name, testLab(sourceLab("3.21")));
+    const { result } = await upCollectingChanges(stack);
+    const onPath = (await onHost(lab.name, "client", ["iperf3", "--version"])).split("\n")[0];
+    t.regex(onPath, /^iperf 3\.21 /);
+    t.true((await onHost(lab.name, "client", ["iperf3", "--help"])).includes("-m, --mptcp"));
+    t.is(failoverOf(result).mptcp.mode, "native");
+});
+
+test.serial("a hand-replaced iperf3 is rebuilt by the next up", async (t) => {
+    // Overwritten in place, so it stays executable; the remote shell runs the redirection.
+    await onHost(lab.name, "server", ["printf", "'#!/bin/sh\\necho iperf 3.9 built by hand\\n'", ">", "/usr/local/bin/iperf3"]);
+    t.is(await installedVersion("server"), "iperf 3.9 built by hand");
+    await stack.refresh();
+    const { changed } = await upCollectingChanges(stack);
+    t.true(changed.includes("replace server-iperf3-install"), changed.join(", "));
+    t.false(changed.includes("replace client-iperf3-install"));
+    t.regex(await installedVersion("server"), /^iperf 3\.21 /);
 });
 
 test.serial("a failed apt install names the host and the step, and the next up converges", async (t) => {
-    writeStackFile(lab.name, testLab({ ...sourceLab("9.2"), hosts: { client: { headers: "no-such-headers-package" } } }));
+    writeStackFile(lab.name, testLab({ ...sourceLab("3.21"), hosts: { client: { headers: "no-such-headers-package" } } }));
     const error = await t.throwsAsync(stack.up());
     t.regex(error.message, /client: install kernel headers, git and build-essential: exited with 3: no headers package .* tried no-such-headers-package/);
     t.true(await linksUp("client"));
-    writeStackFile(lab.name, testLab(sourceLab("9.2")));
+    writeStackFile(lab.name, testLab(sourceLab("3.21")));
     t.is((await stack.up()).summary.result, "succeeded");
 });
 
@@ -140,7 +216,7 @@ test.serial("a failover test whose server is gone fails naming the client and le
     // The server's eth0 disappears from the lab LAN, so the client has nothing to connect to.
     await inHost(lab.name, "server", ["ip", "link", "set", "eth0", "down"]);
     t.teardown(() => inHost(lab.name, "server", ["ip", "link", "set", "eth0", "up"]).then(() => undefined));
-    writeStackFile(lab.name, testLab({ ...sourceLab("9.2"), failover: { runToken: "server-gone" } }));
+    writeStackFile(lab.name, testLab({ ...sourceLab("3.21"), failover: { runToken: "server-gone" } }));
     const error = await t.throwsAsync(stack.up());
     t.regex(error.message, /client: run iperf3 \(native\) against server at 198\.18\.5\.218: no data moved/);
     t.true(await linksUp("client"), "the client's wlan0 is up again");

@@ -21,7 +21,7 @@ test("the emulated stack file holds a valid lab on the emulated bench", (t) => {
             ["server", "server", ["eth0=198.18.0.218/24", "wlan0=198.18.0.237/24"], "linux-libc-dev", undefined],
         ],
     );
-    t.deepEqual(spec.iperf3, { from: "package", package: "iperf3", mptcp: "auto" });
+    t.deepEqual(spec.iperf3, { from: "source", repository: "https://github.com/esnet/iperf.git", tag: "3.21", configureFlags: [], mptcp: "native" }, "the seed's own build, by default");
     t.like(spec.failover, { host: "client", interface: "wlan0", durationSeconds: 10, downAtSeconds: 3, upAtSeconds: 7 });
 });
 

@@ -1,11 +1,11 @@
 import test from "ava";
 import { hintFor } from "../../lab";
 import { hostKeysPinned, privateKeysAreSecrets } from "../../policies/connections";
-import { benchInstance, connected, connection, failoverTestRun, pinnedHostKey, types } from "./helpers/lab-resources";
+import { benchInstance, connected, connection, failoverTestRun, pinnedHostKey, remoteCommand, types } from "./helpers/lab-resources";
 import type { ResourceUnderTest } from "./helpers/policy-args";
 import { resourceViolations, unknown } from "./helpers/policy-args";
 
-const connectedTypes = [types.hostState, types.kernelHeadersInstall, types.iperf3Install, types.mptcpEndpointState];
+const connectedTypes = [types.hostState, types.mptcpEndpointState];
 const typeName = (type: string) => type.split(":").pop() ?? type;
 
 const pinned = test.macro({
@@ -25,6 +25,9 @@ for (const type of connectedTypes) {
     test(`${typeName(type)} with an ed25519 key is pinned`, pinned, connected(type, "client"), []);
     test(`${typeName(type)} with a placeholder is refused`, pinned, connected(type, "client", { connection: connection("client", { hostKey: placeholder }) }), [JSON.stringify(placeholder)]);
 }
+test("a remote command with an ed25519 key is pinned", pinned, remoteCommand("client"), []);
+test("a remote command with a placeholder is refused", pinned, remoteCommand("client", { hostKey: placeholder }), [JSON.stringify(placeholder)]);
+test("a remote command without a host key is refused", pinned, remoteCommand("client", { hostKey: undefined }), ["nothing"]);
 test("an ECDSA key with a comment is pinned", pinned, connected(types.hostState, "client", { connection: connection("client", { hostKey: "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY= root@client" }) }), []);
 test("a base64 blob without its key type is refused", pinned, connected(types.hostState, "client", { connection: connection("client", { hostKey: "AAAAC3NzaC1lZDI1NTE5AAAAIGNsaWVudA" }) }), ["AAAAC3NzaC1lZDI1NTE5AAAAIGNsaWVudA"]);
 test("a fingerprint is refused", pinned, connected(types.hostState, "client", { connection: connection("client", { hostKey: "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8" }) }), ["SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8"]);
@@ -54,6 +57,8 @@ for (const type of connectedTypes) {
     test(`${typeName(type)} with its connection a secret output passes`, secrets, connected(type, "server"), undefined);
     test(`${typeName(type)} without secret outputs is refused`, secrets, withSecretOutputs(connected(type, "server"), []), "connection");
 }
+test("a remote command with its connection a secret output passes", secrets, remoteCommand("server"), undefined);
+test("a remote command without secret outputs is refused", secrets, withSecretOutputs(remoteCommand("server"), []), "connection");
 test("the failover test with both hosts secret passes", secrets, failoverTestRun(), undefined);
 test("the failover test with only the client secret is refused", secrets, withSecretOutputs(failoverTestRun(), ["client"]), "server");
 test("the emulated bench with its private key secret passes", secrets, benchInstance(), undefined);

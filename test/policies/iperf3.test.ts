@@ -1,12 +1,12 @@
 import test from "ava";
 import { hintFor } from "../../lab";
 import { iperf3PinnedToTag, iperf3TagSupportsNativeMptcp } from "../../policies/iperf3";
-import { failoverTestRun, iperf3Install } from "./helpers/lab-resources";
+import { failoverTestRun, iperf3Component } from "./helpers/lab-resources";
 import { resourceViolations, stackViolations, unknown, urnOf } from "./helpers/policy-args";
 
 const pinned = test.macro({
     async exec(t, changes: Record<string, unknown>, seen: string | undefined) {
-        const violations = await resourceViolations(iperf3PinnedToTag, iperf3Install("client", changes));
+        const violations = await resourceViolations(iperf3PinnedToTag, iperf3Component("client", changes));
         if (seen === undefined) {
             t.deepEqual(violations, []);
             return;
@@ -29,8 +29,8 @@ test("a tag a preview does not know yet is left to up", pinned, { tag: unknown }
 
 const native = test.macro({
     async exec(t, mode: string, changes: Record<string, unknown>, refused: boolean) {
-        const install = iperf3Install("server", changes);
-        const violations = await stackViolations(iperf3TagSupportsNativeMptcp, [failoverTestRun({ mptcp: mode }), iperf3Install("client"), install]);
+        const install = iperf3Component("server", changes);
+        const violations = await stackViolations(iperf3TagSupportsNativeMptcp, [failoverTestRun({ mptcp: mode }), iperf3Component("client"), install]);
         if (!refused) {
             t.deepEqual(violations, []);
             return;

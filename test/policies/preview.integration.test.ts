@@ -76,13 +76,13 @@ previewTest("a lab that breaks policies fails the preview with each rule's messa
     t.truthy(preview.error, "mandatory violations fail the preview");
     t.deepEqual(describeViolations(preview.violations), [
         "endpoint-roles-follow-protocol advisory MptcpEndpointState client-endpoints-state",
+        "host-keys-pinned mandatory Command server-headers-install",
+        "host-keys-pinned mandatory Command server-iperf3-install",
         "host-keys-pinned mandatory FailoverTestRun failover-run",
         "host-keys-pinned mandatory HostState server-state",
-        "host-keys-pinned mandatory Iperf3Install server-iperf3-install",
-        "host-keys-pinned mandatory KernelHeadersInstall server-headers-install",
         "host-keys-pinned mandatory MptcpEndpointState server-endpoints-state",
-        "iperf3-pinned-to-tag mandatory Iperf3Install client-iperf3-install",
-        "iperf3-pinned-to-tag mandatory Iperf3Install server-iperf3-install",
+        "iperf3-pinned-to-tag mandatory Iperf3 client-iperf3",
+        "iperf3-pinned-to-tag mandatory Iperf3 server-iperf3",
         "limits-cover-endpoints mandatory MptcpEndpointState server-endpoints-state",
     ]);
     const limits = preview.violations.find((violation) => violation.policyName === "limits-cover-endpoints");

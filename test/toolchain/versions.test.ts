@@ -18,8 +18,34 @@ test("the CLI wrapper module requires pkg/v3 and sdk/v3 at the CLI's version", (
     t.regex(goMod, new RegExp(`github.com/pulumi/pulumi/sdk/v3 v${pinned.PULUMI_VERSION}\\b`));
 });
 
-test("the language host wrapper module requires the pinned sdk/v3 release", (t) => {
-    t.regex(read("toolchain/language-nodejs/go.mod"), new RegExp(`github.com/pulumi/pulumi/sdk/v3 v${pinned.LANGUAGE_HOST_SDK_VERSION}\\b`));
+test("the language host's module requires pkg/v3 and sdk/v3 at the CLI's version, from the module proxy", (t) => {
+    const goMod = read("toolchain/language-nodejs/go.mod");
+    t.regex(goMod, new RegExp(`github.com/pulumi/pulumi/pkg/v3 v${pinned.PULUMI_VERSION}\\b`));
+    t.regex(goMod, new RegExp(`github.com/pulumi/pulumi/sdk/v3 v${pinned.PULUMI_VERSION}\\b`));
+    t.notRegex(goMod, /=> \.\.?\//, "no replace points into the upstream monorepo");
+});
+
+test("@pulumi/command in package.json is the command provider's pinned version", (t) => {
+    t.is(JSON.parse(read("package.json")).dependencies["@pulumi/command"], pinned.COMMAND_PROVIDER_VERSION);
+});
+
+test("every offline source archive the bootstrap reads has a pinned sha256", (t) => {
+    const pins = read("toolchain/offline-sources.sha256")
+        .split("\n")
+        .filter((line) => line && !line.startsWith("#"))
+        .map((line) => line.split(/\s+/));
+    t.deepEqual(pins.map(([, name]) => name).sort(), [
+        "esnet-iperf.bundle",
+        `pulumi-command-v${pinned.COMMAND_PROVIDER_VERSION}-provider.tar.gz`,
+        `pulumi-v${pinned.PULUMI_VERSION}-language-nodejs.tar.gz`,
+    ]);
+    pins.forEach(([sha256, name]) => t.regex(sha256, /^[0-9a-f]{64}$/, name));
+});
+
+test("no file of the toolchain names the old v3.68 language host", (t) => {
+    const files = fs.readdirSync(path.join(repositoryRoot, "toolchain"), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    const naming = files.filter((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8").includes("3.68"));
+    t.deepEqual(naming.map((entry) => entry.name), []);
 });
 
 test("every npm dependency is pinned to an exact version", (t) => {

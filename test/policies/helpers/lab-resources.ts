@@ -7,8 +7,8 @@ const dynamicType = (name: string) => `pulumi-nodejs:dynamic/mptcp-lab:${name}`;
 
 export const types = {
     hostState: dynamicType("HostState"),
-    kernelHeadersInstall: dynamicType("KernelHeadersInstall"),
-    iperf3Install: dynamicType("Iperf3Install"),
+    iperf3: "mptcp-lab:host:Iperf3",
+    remoteCommand: "command:remote:Command",
     mptcpEndpointState: dynamicType("MptcpEndpointState"),
     failoverTestRun: dynamicType("FailoverTestRun"),
     benchInstance: dynamicType("BenchInstance"),
@@ -29,14 +29,23 @@ export function connection(role: Role, changes: Props = {}): Props {
     return { address: addresses[role].eth0, port: 22, user: "pi", privateKey: "a private key", hostKey: pinnedHostKey, ...changes };
 }
 
-/** A resource that carries `connection`, as HostState, KernelHeadersInstall and the others do. */
+/** A resource that carries `connection`, as HostState and MptcpEndpointState do. */
 export function connected(type: string, role: Role, changes: Props = {}): ResourceUnderTest {
     return { type, name: `${role}-${type.split(":").pop()}`, props: { hostName: role, connection: connection(role), ...changes }, additionalSecretOutputs: ["connection"] };
 }
 
-export function iperf3Install(role: Role, changes: Props = {}): ResourceUnderTest {
-    const props = { from: "source", repository: "https://github.com/esnet/iperf.git", tag: "3.21", configureFlags: [], package: "iperf3", ...changes };
-    return connected(types.iperf3Install, role, props);
+/** An install step (the headers or the iperf3 build) as @pulumi/command's remote command. */
+export function remoteCommand(role: Role, connectionChanges: Props = {}): ResourceUnderTest {
+    const { address, ...rest } = connection(role);
+    // A change to undefined leaves the field out, as the engine would.
+    const commandConnection = Object.fromEntries(Object.entries({ host: address, ...rest, ...connectionChanges }).filter(([, value]) => value !== undefined));
+    return { type: types.remoteCommand, name: `${role}-iperf3-install`, props: { connection: commandConnection, create: "sudo -n bash -s" }, additionalSecretOutputs: ["connection"] };
+}
+
+/** The Iperf3 component, whose inputs name the source it builds. */
+export function iperf3Component(role: Role, changes: Props = {}): ResourceUnderTest {
+    const props = { hostName: role, from: "source", repository: "https://github.com/esnet/iperf.git", tag: "3.21", package: "iperf3", ...changes };
+    return { type: types.iperf3, name: `${role}-iperf3`, props, additionalSecretOutputs: [] };
 }
 
 export function endpointState(role: Role, changes: Props = {}): ResourceUnderTest {
