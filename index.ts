@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { benchPlanFromLab } from "./bench/plan";
 import { EmulatedBench, FailoverTest, HostConnectionArgs, Iperf3, KernelHeaders, MptcpEndpoints, RaspberryPi } from "./components";
+import { repeatFromEnvironment } from "./failover";
 import { formatProblem, LabError, loadLabFromStackFile } from "./lab";
 import type { HostSpec, LabSpec } from "./lab";
 import { toolchainPaths } from "./toolchain";
@@ -92,6 +93,7 @@ const failoverTest = new FailoverTest(
         intervalSeconds: lab.failover.intervalSeconds,
         downAtSeconds: lab.failover.downAtSeconds,
         upAtSeconds: lab.failover.upAtSeconds,
+        failback: lab.failover.failback,
         direction: lab.failover.direction,
         control: lab.failover.control,
         mptcp: mptcpMode,
@@ -99,6 +101,7 @@ const failoverTest = new FailoverTest(
             hosts.map((h) => [h.spec.name, { iperf3: h.iperf3.version, commit: h.iperf3.commit, endpoints: h.endpoints.endpoints, limits: h.endpoints.limits }]),
         ),
         runToken: lab.failover.runToken,
+        repeat: repeatFromEnvironment(process.env, lab.failover.repeat),
         resultsRoot: path.join(toolchainPaths().stateRoot, "results", stackName),
     },
     { dependsOn: hosts.flatMap((h) => [h.iperf3, h.endpoints]) },
@@ -111,6 +114,8 @@ export const failover = {
     resultsDir: failoverTest.resultsDir,
     mptcp: failoverTest.mptcpRun,
     control: failoverTest.controlRun,
+    runs: failoverTest.runs,
+    spread: failoverTest.spread,
     versions: {
         iperf3: Object.fromEntries(hosts.map((h) => [h.spec.name, h.iperf3.version])),
         commit: Object.fromEntries(hosts.map((h) => [h.spec.name, h.iperf3.commit])),

@@ -4,10 +4,11 @@ import { Listr } from "listr2";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
 import { benchDown, benchPlanFromLab, benchStatus, benchUp } from "../bench";
-import { formatRunTable } from "../failover";
+import { formatRunTable, formatSpreadTable, REPEAT_ENVIRONMENT_VARIABLE } from "../failover";
+import { MAX_REPEAT } from "../failover/aggregate";
 import { LabError, loadLabFromStackFile } from "../lab";
 import type { FailoverOutput } from "../report/types";
-import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, wantsPlainOutput } from "./command";
+import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, UsageError, wantsPlainOutput } from "./command";
 import { describeEngineEvent, failoverRunUrn, openLabStack, recoverStackLocks, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
 import { removedLockLine } from "./stack-locks";
 
@@ -18,12 +19,13 @@ export const ONE_AT_A_TIME = "failover tests run one at a time on this machine (
 
 const usage = (action: Action) =>
     [
-        `Usage: mptcp-lab ${action} [--stack NAME]... [--all] [--concurrency N] [--no-table]`,
+        `Usage: mptcp-lab ${action} [--stack NAME]... [--all] [--concurrency N] [--no-table]${action === "test" ? " [--repeat N]" : ""}`,
         "",
         "  --stack NAME      a stack from stacks/ (repeatable; default: emulated)",
         "  --all             every stack in stacks/",
         "  --concurrency N   stacks at once (default 1); failover tests still run one at a time",
         "  --no-table        print the summary only, not every interval",
+        ...(action === "test" ? ["  --repeat N        run the test N times (1 to 50; default: the lab's failover.repeat) and report each figure's spread"] : []),
         "",
         "Exit codes: 0 every stack succeeded, 1 a stack failed, 64 wrong usage.",
     ].join("\n");
@@ -33,6 +35,7 @@ const options = {
     all: { type: "boolean" },
     concurrency: { type: "string", default: "1" },
     "no-table": { type: "boolean" },
+    repeat: { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -102,7 +105,12 @@ export function failoverSummary(name: string, outputs: OutputMap | undefined, wi
     if (!failover?.mptcp) return `${name}: no failover result`;
     const table = formatRunTable(failover.mptcp, failover.control ?? undefined);
     const shown = withIntervals ? table : table.slice(table.indexOf("\nRun ") + 1);
-    return `== ${name} ==\n${shown}${builtLine(failover)}\nFull results: ${failover.resultsDir}\n`;
+    const spread = failover.spread
+        ? `\nThe last run is shown above. ${failover.spread.mptcp.runs} runs, raw files of each under ${failover.resultsDir}/run-<i>:\n` +
+          `${formatSpreadTable(failover.spread.mptcp)}\n` +
+          (failover.spread.control ? `${formatSpreadTable(failover.spread.control, "Plain-TCP control")}\n` : "")
+        : "";
+    return `== ${name} ==\n${shown}${builtLine(failover)}${spread}\nFull results: ${failover.resultsDir}\n`;
 }
 
 /** Which iperf3 each host runs, and the commit a source build checked out. */
@@ -119,6 +127,13 @@ function makeCommand(action: Action): Command {
             const parsed = parseCommandOptions(args, options, usage(action), io);
             if (!parsed) return EXIT_OK;
             const concurrency = parseCount("--concurrency", parsed.concurrency, usage(action));
+            if (parsed.repeat !== undefined) {
+                if (action !== "test") throw new UsageError("--repeat belongs to `mptcp-lab test`", usage(action));
+                const repeat = parseCount("--repeat", parsed.repeat, usage(action));
+                if (repeat > MAX_REPEAT) throw new UsageError(`--repeat takes 1 to ${MAX_REPEAT}, not ${repeat}`, usage(action));
+                // Read by the Pulumi program (index.ts), which the engine starts with this environment.
+                process.env[REPEAT_ENVIRONMENT_VARIABLE] = String(repeat);
+            }
             const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage(action));
             const results: StackResult[] = names.map((name) => ({ name }));
             if (action !== "destroy") io.stdout.write(`${action}: ${names.length} stack(s), ${concurrency} at once; ${ONE_AT_A_TIME}\n`);

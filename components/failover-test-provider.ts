@@ -6,8 +6,8 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
-import { analyseRun, clientArguments, describeFailure, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
-import type { FailoverMode, FailoverRun } from "../failover";
+import { analyseRun, clientArguments, describeFailure, spreadOf, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
+import type { FailoverMode, FailoverRun, FailoverSpread } from "../failover";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
@@ -33,12 +33,16 @@ export interface FailoverTestInputs {
     intervalSeconds: number;
     downAtSeconds: number;
     upAtSeconds?: number;
+    /** `reannounce`: re-add the interface's endpoints when it returns (absent in older state: `stay`). */
+    failback?: "stay" | "reannounce";
     direction: "forward" | "reverse";
     control: boolean;
     mptcp: "native" | "mptcpize";
     /** What the test depends on; any change re-runs it. */
     dependencies: Record<string, unknown>;
     runToken: string;
+    /** Runs of the whole sequence per test (absent in state written before it existed: 1). */
+    repeat?: number;
     /** The runner script (failover/run-failover.sh), uploaded to both hosts. */
     runner: string;
     /** Local folder for this stack's raw results. */
@@ -46,13 +50,26 @@ export interface FailoverTestInputs {
     providerVersion: string;
 }
 
+/** One run of the sequence: the MPTCP run and its plain-TCP control. */
+export interface FailoverRepetition {
+    /** Local folder of this run's raw files. */
+    resultsDir: string;
+    mptcp: FailoverRun;
+    control?: FailoverRun;
+}
+
 export interface FailoverTestOutputs extends FailoverTestInputs {
     runId: string;
     resultsDir: string;
+    /** The last run (the only one unless `repeat` is above 1). */
     mptcpRun: FailoverRun;
     controlRun?: FailoverRun;
     /** Restores of the failing link from this machine that failed while the host restored it itself. */
     linkRestoreWarnings?: string[];
+    /** Every run, in order, when the test ran more than once. */
+    runs?: FailoverRepetition[];
+    /** The median, p95, min and max of each figure over the runs, when there were several. */
+    spread?: { mptcp: FailoverSpread; control?: FailoverSpread };
 }
 
 type Host = FailoverHost;
@@ -84,7 +101,8 @@ async function download(host: Host, dir: string): Promise<Record<string, string>
  *  show it came back by itself, as an error otherwise. */
 async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: number, resultsDir: string, warnings: string[]): Promise<FailoverRun> {
     const failing = inputs.failingHost === "client" ? inputs.client : inputs.server;
-    const failure = { interface: inputs.failingInterface, downAtSeconds: inputs.downAtSeconds, upAtSeconds: inputs.upAtSeconds };
+    // The plain-TCP control has no endpoint to re-announce: its link simply comes back.
+    const failure = { interface: inputs.failingInterface, downAtSeconds: inputs.downAtSeconds, upAtSeconds: inputs.upAtSeconds, reannounce: inputs.failback === "reannounce" && mode !== "tcp" };
     const controlBinding = mode === "tcp" && inputs.failingHost === "client" ? { bindAddress: inputs.failingAddress, bindDevice: inputs.failingInterface } : {};
     // Plain TCP has one path: aim it at the address that goes down, so the control loses it too.
     const target = mode === "tcp" && inputs.failingHost === "server" ? inputs.failingAddress : inputs.serverAddress;
@@ -141,7 +159,7 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
     if (verdict.level === "error") throw new Error(verdict.message);
     if (verdict.level === "warning") warnings.push(verdict.message);
     const files: Record<string, string> = { ...clientFiles, [resultFileNames.serverJson]: serverFiles[resultFileNames.serverJson] ?? "", [resultFileNames.linkEvents]: linkEvents };
-    saveLocally(inputs.resultsRoot, resultsDir, mode, files);
+    saveLocally(inputs.resultsRoot, resultsDir, files);
     return analyseRun(
         {
             clientJson: files[resultFileNames.clientJson] ?? "",
@@ -153,8 +171,9 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
     );
 }
 
-function saveLocally(resultsRoot: string, remoteDir: string, mode: string, files: Record<string, string>) {
-    saveResultFiles(path.join(resultsRoot, path.basename(path.dirname(remoteDir)), mode), files, Object.values(resultFileNames));
+/** Keeps the remote layout: `<run id>/<mode>`, or `<run id>/run-<i>/<mode>` for repeated runs. */
+function saveLocally(resultsRoot: string, remoteDir: string, files: Record<string, string>) {
+    saveResultFiles(path.join(resultsRoot, path.relative(remoteResultsRoot, remoteDir)), files, Object.values(resultFileNames));
 }
 
 /** Failover tests share this machine's cores: one at a time across every stack and process. */
@@ -167,22 +186,38 @@ async function runTestNow(inputs: FailoverTestInputs): Promise<FailoverTestOutpu
     const runId = new Date().toISOString().replace(/[:.]/g, "-");
     await upload(inputs.client, inputs.runner);
     await upload(inputs.server, inputs.runner);
+    const repeat = inputs.repeat ?? 1;
+    const runs: FailoverRepetition[] = [];
     const warnings: string[] = [];
-    const mptcpRun = await runOnce(inputs, inputs.mptcp, 5201, `${remoteResultsRoot}/${runId}/mptcp`, warnings);
-    if (mptcpRun.intervals.length === 0) {
-        throw new Error(
-            `${inputs.client.name}: run iperf3 (${inputs.mptcp}) against ${inputs.server.name} at ${inputs.serverAddress}: no data moved (${mptcpRun.summary.error ?? "iperf3 reported nothing"}). ` +
-                `Hint: check that ${inputs.server.name} is up and reachable on its lab interfaces; the raw output is in ${path.join(inputs.resultsRoot, runId)}; every link was restored.`,
-        );
+    for (let i = 1; i <= repeat; i++) {
+        const remoteDir = repeat === 1 ? `${remoteResultsRoot}/${runId}` : `${remoteResultsRoot}/${runId}/run-${i}`;
+        const mptcp = await runOnce(inputs, inputs.mptcp, 5201, `${remoteDir}/mptcp`, warnings);
+        if (mptcp.intervals.length === 0) {
+            throw new Error(
+                `${inputs.client.name}: run iperf3 (${inputs.mptcp}) against ${inputs.server.name} at ${inputs.serverAddress}${repeat === 1 ? "" : ` (run ${i} of ${repeat})`}: no data moved (${mptcp.summary.error ?? "iperf3 reported nothing"}). ` +
+                    `Hint: check that ${inputs.server.name} is up and reachable on its lab interfaces; the raw output is in ${path.join(inputs.resultsRoot, runId)}; every link was restored.`,
+            );
+        }
+        const control = inputs.control ? await runOnce(inputs, "tcp", 5202, `${remoteDir}/tcp`, warnings) : undefined;
+        runs.push({ resultsDir: path.join(inputs.resultsRoot, path.relative(remoteResultsRoot, remoteDir)), mptcp, ...(control ? { control } : {}) });
     }
-    const controlRun = inputs.control ? await runOnce(inputs, "tcp", 5202, `${remoteResultsRoot}/${runId}/tcp`, warnings) : undefined;
-    const outputs: FailoverTestOutputs = { ...inputs, runId, resultsDir: path.join(inputs.resultsRoot, runId), mptcpRun, ...(warnings.length > 0 ? { linkRestoreWarnings: warnings } : {}) };
-    return controlRun ? { ...outputs, controlRun } : outputs;
+    const last = runs[runs.length - 1];
+    const outputs: FailoverTestOutputs = { ...inputs, runId, resultsDir: path.join(inputs.resultsRoot, runId), mptcpRun: last.mptcp, ...(warnings.length > 0 ? { linkRestoreWarnings: warnings } : {}) };
+    if (last.control) outputs.controlRun = last.control;
+    if (repeat > 1) {
+        const controls = runs.flatMap((run) => (run.control ? [run.control] : []));
+        outputs.runs = runs;
+        outputs.spread = { mptcp: spreadOf(runs.map((run) => run.mptcp)), ...(controls.length > 0 ? { control: spreadOf(controls) } : {}) };
+    }
+    return outputs;
 }
 
-/** The inputs whose change re-runs the test (connections only decide how to reach the hosts). */
+/**
+ * The inputs whose change re-runs the test (connections only decide how to reach the hosts; the
+ * number of runs alone does not, so that `up` after `test --repeat N` keeps N runs' results).
+ */
 function testKey(inputs: FailoverTestInputs): string {
-    const key: Omit<FailoverTestInputs, "client" | "server"> & { client: string; server: string } = {
+    const key: Omit<FailoverTestInputs, "client" | "server" | "repeat"> & { client: string; server: string } = {
         client: inputs.client.name,
         server: inputs.server.name,
         serverAddress: inputs.serverAddress,
@@ -193,6 +228,7 @@ function testKey(inputs: FailoverTestInputs): string {
         intervalSeconds: inputs.intervalSeconds,
         downAtSeconds: inputs.downAtSeconds,
         upAtSeconds: inputs.upAtSeconds,
+        failback: inputs.failback ?? "stay",
         direction: inputs.direction,
         control: inputs.control,
         mptcp: inputs.mptcp,
@@ -209,6 +245,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
     async check(_olds: FailoverTestInputs, news: FailoverTestInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         if (!(news.downAtSeconds > 0 && news.downAtSeconds < news.durationSeconds)) failures.push({ property: "downAtSeconds", reason: `${news.downAtSeconds} must lie inside the test (0 < down < ${news.durationSeconds})` });
+        if (news.repeat !== undefined && !(Number.isInteger(news.repeat) && news.repeat >= 1 && news.repeat <= 50)) failures.push({ property: "repeat", reason: `${news.repeat} must be a whole number of runs from 1 to 50` });
         if (news.upAtSeconds !== undefined && !(news.upAtSeconds > news.downAtSeconds && news.upAtSeconds <= news.durationSeconds)) failures.push({ property: "upAtSeconds", reason: `${news.upAtSeconds} must come after the link goes down and within the test` });
         return { inputs: news, failures };
     },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { runnerScriptPath } from "../failover";
 import type { FailoverRun } from "../failover";
 import { failoverTestProvider, failoverTestProviderVersion } from "./failover-test-provider";
+import type { FailoverRepetition, FailoverTestOutputs } from "./failover-test-provider";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface FailoverTestArgs {
@@ -24,6 +25,8 @@ export interface FailoverTestArgs {
     downAtSeconds: pulumi.Input<number>;
     /** When it comes back; default the end of the test. */
     upAtSeconds?: pulumi.Input<number>;
+    /** After the link returns: `stay` on the surviving path, or `reannounce` its endpoints so the subflow comes back; default `stay`. */
+    failback?: pulumi.Input<"stay" | "reannounce">;
     /** `forward`: the client sends; `reverse`: the server sends. */
     direction: pulumi.Input<"forward" | "reverse">;
     /** Also run plain TCP over the failing path, to show what MPTCP saved. */
@@ -34,6 +37,8 @@ export interface FailoverTestArgs {
     dependencies: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
     /** Change it to re-run the test on the next `up`. */
     runToken: pulumi.Input<string>;
+    /** Runs of the whole sequence per test; default 1. Above 1 the outputs add `runs` and `spread`. */
+    repeat?: pulumi.Input<number>;
     /** Folder on this machine for the raw results of each run. */
     resultsRoot: pulumi.Input<string>;
 }
@@ -43,8 +48,10 @@ class FailoverTestRun extends pulumi.dynamic.Resource {
     declare readonly resultsDir: pulumi.Output<string>;
     declare readonly mptcpRun: pulumi.Output<FailoverRun>;
     declare readonly controlRun: pulumi.Output<FailoverRun | undefined>;
+    declare readonly runs: pulumi.Output<FailoverRepetition[] | undefined>;
+    declare readonly spread: pulumi.Output<FailoverTestOutputs["spread"]>;
     constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
-        const outputs = { runId: undefined, resultsDir: undefined, mptcpRun: undefined, controlRun: undefined };
+        const outputs = { runId: undefined, resultsDir: undefined, mptcpRun: undefined, controlRun: undefined, runs: undefined, spread: undefined };
         super(failoverTestProvider, name, { ...props, ...outputs }, { ...opts, additionalSecretOutputs: ["client", "server"] }, "mptcp-lab", "FailoverTestRun");
     }
 }
@@ -58,6 +65,10 @@ export class FailoverTest extends pulumi.ComponentResource {
     readonly resultsDir: pulumi.Output<string>;
     readonly mptcpRun: pulumi.Output<FailoverRun>;
     readonly controlRun: pulumi.Output<FailoverRun | undefined>;
+    /** Every run when the test ran more than once. */
+    readonly runs: pulumi.Output<FailoverRepetition[] | undefined>;
+    /** The median, p95, min and max of each figure over the runs, when there were several. */
+    readonly spread: pulumi.Output<FailoverTestOutputs["spread"]>;
 
     constructor(name: string, args: FailoverTestArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mptcp-lab:lab:FailoverTest", name, {}, opts);
@@ -75,11 +86,13 @@ export class FailoverTest extends pulumi.ComponentResource {
                 intervalSeconds: args.intervalSeconds,
                 downAtSeconds: args.downAtSeconds,
                 upAtSeconds: args.upAtSeconds,
+                failback: args.failback ?? "stay",
                 direction: args.direction,
                 control: args.control,
                 mptcp: args.mptcp,
                 dependencies: args.dependencies,
                 runToken: args.runToken,
+                repeat: args.repeat ?? 1,
                 runner: fs.readFileSync(runnerScriptPath, "utf8"),
                 resultsRoot: args.resultsRoot,
                 providerVersion: failoverTestProviderVersion,
@@ -90,6 +103,8 @@ export class FailoverTest extends pulumi.ComponentResource {
         this.resultsDir = run.resultsDir;
         this.mptcpRun = run.mptcpRun;
         this.controlRun = run.controlRun;
-        this.registerOutputs({ runId: this.runId, resultsDir: this.resultsDir, mptcpRun: this.mptcpRun, controlRun: this.controlRun });
+        this.runs = run.runs;
+        this.spread = run.spread;
+        this.registerOutputs({ runId: this.runId, resultsDir: this.resultsDir, mptcpRun: this.mptcpRun, controlRun: this.controlRun, runs: this.runs, spread: this.spread });
     }
 }

@@ -2,6 +2,7 @@
 import { dataConnections, parseMonitorLog } from "./monitor-log";
 import { parseIperf3Json, versionNumber } from "./iperf3-json";
 import { parseLinkEvents, parseRunnerMeta, type LinkEvents, type RunnerMeta } from "./run-files";
+import { longestStall, meanRate, recoveryTime as recoveryWithin, rollingRates, ROLLING_WINDOW_SECONDS, sampleSeconds } from "./series";
 import type {
     FailoverMode,
     FailoverRun,
@@ -9,19 +10,18 @@ import type {
     FailoverSchedule,
     FailoverSummary,
     IntervalSample,
+    MonitorEvent,
 } from "./types";
 
 /** Slow start, left out of the baseline. */
 export const SLOW_START_SECONDS = 0.5;
-/** Recovery is judged on a rolling window this long, because single short intervals jitter. */
-export const RECOVERY_WINDOW_SECONDS = 0.5;
+/** The surviving rate leaves out this much of the outage's start (at most half the outage). */
+export const SETTLE_SECONDS = 1;
 /** "Recovered" means back within 10% of the reference rate. */
 export const RECOVERED_FRACTION = 0.9;
 /** "Stalled" means under 1% of the baseline. */
 export const STALL_FRACTION = 0.01;
 const EPSILON = 1e-3;
-
-const duration = (sample: IntervalSample): number => sample.end - sample.start;
 
 export function median(values: readonly number[]): number {
     if (values.length === 0) return 0;
@@ -30,37 +30,45 @@ export function median(values: readonly number[]): number {
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/**
- * Seconds from `downAt` to the start of the first window of consecutive intervals, at least
- * RECOVERY_WINDOW_SECONDS long and beginning no earlier than the interval the link failed in,
- * whose mean rate is back within 10% of `target`; null if no window gets there.
- */
-export function recoveryTime(intervals: readonly IntervalSample[], downAt: number, target: number): number | null {
-    if (target <= 0) return null;
-    for (let first = 0; first < intervals.length; first++) {
-        if (intervals[first].end <= downAt + EPSILON) continue;
-        let seconds = 0;
-        let bits = 0;
-        for (let last = first; last < intervals.length && seconds < RECOVERY_WINDOW_SECONDS - EPSILON; last++) {
-            seconds += duration(intervals[last]);
-            bits += intervals[last].bitsPerSecond * duration(intervals[last]);
-        }
-        if (seconds < RECOVERY_WINDOW_SECONDS - EPSILON) return null; // too little test left
-        if (bits / seconds >= RECOVERED_FRACTION * target) return Math.max(0, intervals[first].start - downAt);
-    }
-    return null;
-}
+/** Recovery to `target` (see series.ts), with the house fraction: back within 10%. */
+export const recoveryTime = (intervals: readonly IntervalSample[], downAt: number, target: number): number | null =>
+    recoveryWithin(intervals, downAt, target, RECOVERED_FRACTION);
 
 export type ThroughputSummary = Pick<
     FailoverSummary,
+    | "windowSeconds"
     | "baselineBitsPerSecond"
     | "lowestBitsPerSecond"
     | "lowestAt"
     | "stallSeconds"
-    | "recoverySeconds"
+    | "stallAt"
+    | "recoveryToBaselineSeconds"
     | "survivingRateBitsPerSecond"
+    | "survivingRateFrom"
+    | "meanRateWhileDownBitsPerSecond"
     | "recoveryToSurvivingSeconds"
 >;
+
+/** The pre-failure baseline: bytes from the end of slow start to the failure, over that time. */
+function baselineRate(intervals: readonly IntervalSample[], downAt: number): number {
+    const first = intervals[0]?.start ?? 0;
+    const end = Math.min(downAt, intervals.at(-1)?.end ?? 0);
+    const settled = end - (first + SLOW_START_SECONDS) > EPSILON ? meanRate(intervals, first + SLOW_START_SECONDS, end) : null;
+    return settled ?? meanRate(intervals, first, end) ?? 0;
+}
+
+/** The lowest rolling-window rate among windows that begin no earlier than the failure's sample. */
+function lowestWindow(intervals: readonly IntervalSample[], from: number): { bitsPerSecond: number; at: number } | null {
+    const failing = intervals.find((sample) => sample.end > from + EPSILON);
+    if (failing === undefined) return null;
+    const windows = rollingRates(intervals).filter((window) => window.start >= failing.start - EPSILON);
+    // A failure too close to the end for a whole window: the samples themselves are all there is.
+    const candidates = windows.length > 0 ? windows : intervals.filter((sample) => sample.end > from + EPSILON);
+    return candidates.reduce<{ bitsPerSecond: number; at: number } | null>(
+        (low, window) => (low === null || window.bitsPerSecond < low.bitsPerSecond ? { bitsPerSecond: window.bitsPerSecond, at: window.start } : low),
+        null,
+    );
+}
 
 /**
  * The throughput figures of a run. Without a recorded failure the whole test after slow start
@@ -71,47 +79,46 @@ export function summariseThroughput(
     linkDownAt: number | null,
     linkUpAt: number | null,
 ): ThroughputSummary {
-    const downAt = linkDownAt ?? Infinity;
-    const before = intervals.filter((sample) => sample.end <= downAt + EPSILON);
-    const settled = before.filter((sample) => sample.start >= SLOW_START_SECONDS - EPSILON);
-    const baseline = median((settled.length > 0 ? settled : before).map((sample) => sample.bitsPerSecond));
-    const after =
-        linkDownAt === null
-            ? intervals.filter((sample) => sample.start >= SLOW_START_SECONDS - EPSILON)
-            : intervals.filter((sample) => sample.end > downAt + EPSILON);
-    const lowest = after.reduce<IntervalSample | null>(
-        (low, sample) => (low === null || sample.bitsPerSecond < low.bitsPerSecond ? sample : low),
-        null,
-    );
+    const testStart = intervals[0]?.start ?? 0;
+    const testEnd = intervals.at(-1)?.end ?? 0;
+    const baseline = baselineRate(intervals, linkDownAt ?? Infinity);
+    const from = linkDownAt ?? testStart + SLOW_START_SECONDS;
+    const lowest = lowestWindow(intervals, from);
     const stallThreshold = STALL_FRACTION * baseline;
-    const stallSeconds = after
-        .filter((sample) => sample.bitsPerSecond <= stallThreshold)
-        .reduce((total, sample) => total + duration(sample), 0);
+    const stall = longestStall(intervals, from, stallThreshold);
+    const common = {
+        windowSeconds: ROLLING_WINDOW_SECONDS,
+        baselineBitsPerSecond: baseline,
+        lowestBitsPerSecond: lowest?.bitsPerSecond ?? 0,
+        lowestAt: lowest?.at ?? from,
+        stallSeconds: stall.seconds,
+        stallAt: stall.at,
+    };
     if (linkDownAt === null) {
         return {
-            baselineBitsPerSecond: baseline,
-            lowestBitsPerSecond: lowest?.bitsPerSecond ?? 0,
-            lowestAt: lowest?.start ?? 0,
-            stallSeconds,
-            recoverySeconds: null,
+            ...common,
+            survivingRateFrom: null,
+            recoveryToBaselineSeconds: null,
             survivingRateBitsPerSecond: baseline,
+            meanRateWhileDownBitsPerSecond: baseline,
             recoveryToSurvivingSeconds: null,
         };
     }
-    const upAt = linkUpAt ?? Infinity;
-    const whileDown = intervals.filter(
-        (sample) => sample.start >= linkDownAt - EPSILON && sample.end <= upAt + EPSILON,
-    );
-    const surviving = median(whileDown.map((sample) => sample.bitsPerSecond));
+    const upAt = Math.min(linkUpAt ?? Infinity, testEnd);
+    const outage = Math.max(0, upAt - linkDownAt);
+    // Past the failure's transient: a second in (at most half the outage), or the stall's end when
+    // that comes later and leaves a whole window before the link returns.
+    const settled = linkDownAt + Math.min(SETTLE_SECONDS, outage / 2);
+    const stallEnd = stall.at === null ? null : stall.at + stall.seconds;
+    const survivingFrom = stallEnd !== null && stallEnd > settled && stallEnd <= upAt - ROLLING_WINDOW_SECONDS ? stallEnd : settled;
+    const surviving = meanRate(intervals, survivingFrom, upAt) ?? 0;
     return {
-        baselineBitsPerSecond: baseline,
-        lowestBitsPerSecond: lowest?.bitsPerSecond ?? 0,
-        lowestAt: lowest?.start ?? linkDownAt,
-        stallSeconds,
-        recoverySeconds: recoveryTime(intervals, linkDownAt, baseline),
+        ...common,
+        survivingRateFrom: survivingFrom,
+        recoveryToBaselineSeconds: recoveryTime(intervals, linkDownAt, baseline),
         survivingRateBitsPerSecond: surviving,
-        recoveryToSurvivingSeconds:
-            surviving > stallThreshold ? recoveryTime(intervals, linkDownAt, surviving) : null,
+        meanRateWhileDownBitsPerSecond: meanRate(intervals, linkDownAt, upAt) ?? 0,
+        recoveryToSurvivingSeconds: surviving > stallThreshold ? recoveryTime(intervals, linkDownAt, surviving) : null,
     };
 }
 
@@ -133,6 +140,34 @@ function readMeta(text: string | undefined): { meta: RunnerMeta | null; problem?
 }
 
 /**
+ * After the link came back: when a subflow joined the data connection again, and when the rate was
+ * back within 10% of the two-path baseline. Both count from link up.
+ */
+export function failbackFigures(
+    intervals: readonly IntervalSample[],
+    events: readonly MonitorEvent[],
+    tokens: readonly string[],
+    link: { downAt: number | null; upAt: number | null; reannouncedAt: number | null },
+): Pick<FailoverSummary, "endpointReannouncedAt" | "failbackSubflowSeconds" | "failbackRecoverySeconds"> {
+    const { downAt, upAt } = link;
+    if (downAt === null || upAt === null) return { endpointReannouncedAt: link.reannouncedAt, failbackSubflowSeconds: null, failbackRecoverySeconds: null };
+    const joined = events.find((event) => event.type === "SF_ESTABLISHED" && event.time >= upAt - EPSILON && tokens.includes(event.fields.token ?? ""));
+    const baseline = summariseThroughput(intervals, downAt, upAt).baselineBitsPerSecond;
+    return {
+        endpointReannouncedAt: link.reannouncedAt,
+        failbackSubflowSeconds: joined === undefined ? null : joined.time - upAt,
+        failbackRecoverySeconds: recoveryTime(intervals, upAt, baseline),
+    };
+}
+
+/** One epoch time of the link events relative to the test start (see linkTimes). */
+function linkTime(link: LinkEvents | null, reference: number | null, epoch: number | null): number | null {
+    if (link === null || epoch === null) return null;
+    const origin = link.start?.kind === "connection" ? link.start.epoch : (reference ?? link.start?.epoch ?? null);
+    return origin === null ? null : epoch - origin;
+}
+
+/**
  * Link times relative to the test start. Events from `flip` on another host count from that
  * host's own start line, so that the two hosts' clocks need not agree.
  */
@@ -142,10 +177,7 @@ function linkTimes(
     schedule: FailoverSchedule,
 ): { downAt: number | null; upAt: number | null } {
     if (link === null) return { downAt: schedule.downAtSeconds, upAt: schedule.upAtSeconds ?? null };
-    const origin = link.start?.kind === "connection" ? link.start.epoch : (reference ?? link.start?.epoch ?? null);
-    const relative = (epoch: number | null): number | null =>
-        epoch === null || origin === null ? null : epoch - origin;
-    return { downAt: relative(link.downEpoch), upAt: relative(link.upEpoch) };
+    return { downAt: linkTime(link, reference, link.downEpoch), upAt: linkTime(link, reference, link.upEpoch) };
 }
 
 export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule): FailoverRun {
@@ -158,7 +190,7 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
     const events = parseMonitorLog(files.monitorLog ?? "", reference);
     const mode: FailoverMode =
         schedule.mode ?? meta?.mode ?? (events.some((event) => event.type === "CREATED") ? "native" : "tcp");
-    const { subflowsJoined } = dataConnections(events, {
+    const { subflowsJoined, tokens } = dataConnections(events, {
         port: report.port ?? meta?.port ?? null,
         controlConnectionIsMptcp: mode === "mptcpize",
     });
@@ -167,14 +199,14 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
     const intervals = report.intervals;
     const requested = report.durationSeconds ?? meta?.durationSeconds ?? null;
     const lastEnd = intervals.length > 0 ? intervals[intervals.length - 1].end : 0;
-    const nominalInterval = meta?.intervalSeconds ?? (intervals.length > 0 ? duration(intervals[0]) : 0);
+    const nominalInterval = meta?.intervalSeconds ?? (intervals.length > 0 ? sampleSeconds(intervals[0]) : 0);
     const ranFullDuration = requested !== null && lastEnd + Math.max(0.05, nominalInterval / 2) >= requested;
     const error =
         report.error ??
         (ranFullDuration ? undefined : `the test stopped at ${lastEnd.toFixed(2)} s of ${requested ?? "?"} s`) ??
         (report.complete ? undefined : "iperf3 reported no receiver totals") ??
         problem;
-    const intervalBytes = intervals.reduce((total, sample) => total + (sample.bitsPerSecond * duration(sample)) / 8, 0);
+    const intervalBytes = intervals.reduce((total, sample) => total + (sample.bitsPerSecond * sampleSeconds(sample)) / 8, 0);
 
     const summary: FailoverSummary = {
         ...summariseThroughput(intervals, downAt, upAt),
@@ -185,6 +217,7 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
         subflowsJoined,
         linkDownAt: downAt,
         linkUpAt: upAt,
+        ...failbackFigures(intervals, events, tokens, { downAt, upAt, reannouncedAt: linkTime(link, reference, link?.reannounceEpoch ?? null) }),
         ...(error === undefined ? {} : { error }),
     };
     return {
@@ -195,4 +228,17 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
         iperf3Version: report.version ?? versionNumber(meta?.iperf3Version) ?? "unknown",
         failedInterface: link?.interface ?? null,
     };
+}
+
+/**
+ * The run with today's figures. Outputs recorded before the figures were defined over a rolling
+ * window (no `windowSeconds`) are summarised again from their raw intervals; failback figures
+ * they never had are null.
+ */
+export function currentRun(run: FailoverRun): FailoverRun {
+    const recorded = run.summary as Partial<FailoverSummary> & FailoverSummary;
+    if (typeof recorded.windowSeconds === "number" && recorded.survivingRateFrom !== undefined && recorded.failbackRecoverySeconds !== undefined) return run;
+    const { linkDownAt, linkUpAt } = run.summary;
+    const failback = { endpointReannouncedAt: null, failbackSubflowSeconds: null, failbackRecoverySeconds: null };
+    return { ...run, summary: { ...failback, ...run.summary, ...summariseThroughput(run.intervals, linkDownAt, linkUpAt) } };
 }

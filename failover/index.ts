@@ -14,7 +14,10 @@ export { describeFailure, judgeRestore, WATCHDOG_GRACE_SECONDS } from "./restore
 export type { RestoreVerdict } from "./restore";
 export { maxListingBytes, parseResultListing, RESULT_FILE_LIMITS, ResultDownloadError, saveResultFiles } from "./run-files";
 export type { ResultFileLimits, ResultFileRefusal } from "./run-files";
+export { figureSpread, repeatFromEnvironment, REPEAT_ENVIRONMENT_VARIABLE, SPREAD_FIGURES, spreadOf } from "./aggregate";
+export type { FailoverSpread, FigureSpread, SpreadFigure } from "./aggregate";
 export { formatRunTable } from "./table";
+export { formatSpreadCell, formatSpreadTable, SPREAD_LABELS } from "./spread-table";
 export {
     clientArguments,
     FailoverArgumentError,

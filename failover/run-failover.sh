@@ -7,9 +7,9 @@
 #   serve-stop --results DIR
 #   client     --server ADDR --port P --duration D --interval I --mode native|mptcpize|tcp
 #              [--reverse] [--bind ADDR] [--bind-dev DEV] --results DIR
-#              [--fail-interface DEV --down-at T1 [--up-at T2]]
+#              [--fail-interface DEV --down-at T1 [--up-at T2] [--reannounce]]
 #   flip       --fail-interface DEV --down-at T1 (--up-at T2 | --duration D) --watch-port P
-#              --results DIR [--wait S] [--detach]
+#              --results DIR [--wait S] [--detach] [--reannounce]
 #   restore    --interface DEV [--results DIR]
 #
 # `serve` and `flip --detach` return at once and leave their work to a process in a session of
@@ -20,10 +20,15 @@
 # `flip` from the moment the test's first connection appears); D, S and P are whole numbers.
 # Without --up-at the link comes back at the end of the test (D seconds).
 #
+# --reannounce: when the link comes back during the test, delete and re-add (same id, address,
+# port, flags) every MPTCP endpoint on DEV, as NetworkManager does on link up: the in-kernel path
+# manager acts on endpoint events, not on links, and never re-creates a subflow that died.
+#
 # Result files in DIR:
 #   client.json   iperf3 -J output of the client       server.json   the same for the server
 #   monitor.log   `ip mptcp monitor` lines, each prefixed with the epoch time it was read
-#   link-events   "<epoch> start iperf3|connection", "<epoch> down DEV", "<epoch> up DEV REASON"
+#   link-events   "<epoch> start iperf3|connection", "<epoch> down DEV", "<epoch> up DEV REASON",
+#                 "<epoch> reannounce DEV ID..." (or "... reannounce DEV none": no endpoint on DEV)
 #   meta.json     versions, mode, arguments and the epoch time iperf3 was started (startedAt)
 #   exit-status   the runner's exit status as one number
 #   runner.log    the runner's own messages; server.pid and watchdog.pid while those run
@@ -171,6 +176,48 @@ link_up() { # reason
     cancel_watchdog "$results_dir" # its job is done; iperf3 may still run for a while
 }
 
+reannounce=0
+readonly ENDPOINT_FLAGS=" signal subflow backup fullmesh implicit laminar "
+
+# Deletes and re-adds each endpoint on the failed interface, keeping its id, address, port and
+# flags. Lines of `ip mptcp endpoint show`: "ADDR [port P] id N FLAG... dev DEV".
+reannounce_endpoints() {
+    local tries=0 line word key ids="" address port id flags device
+    local -a words readded=()
+    # A link that is up but not yet running (no carrier) would only fail the new subflow.
+    while [[ $(cat "/sys/class/net/$fail_interface/operstate" 2>/dev/null) == down ]] && ((tries < 50)); do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    local table
+    table=$(ip mptcp endpoint show)
+    while IFS= read -r line; do
+        read -r -a words <<<"$line"
+        ((${#words[@]} > 0)) || continue
+        address=${words[0]} port="" id="" flags="" device="" key=""
+        for word in "${words[@]:1}"; do
+            case $key in
+            port) port=$word key="" && continue ;;
+            id) id=$word key="" && continue ;;
+            dev) device=$word key="" && continue ;;
+            esac
+            case $word in
+            port | id | dev) key=$word ;;
+            *) [[ $ENDPOINT_FLAGS == *" $word "* ]] && flags+=" $word" ;;
+            esac
+        done
+        if [[ $device != "$fail_interface" || ! $id =~ ^[1-9][0-9]{0,2}$ ]] || ! valid_ipv4 "$address"; then continue; fi
+        if [[ -n $port ]] && ! valid_port "$port"; then continue; fi
+        ip mptcp endpoint delete id "$id" || { echo "could not delete endpoint $id" >&2; continue; }
+        # shellcheck disable=SC2086 # flags are words from the list above
+        ip mptcp endpoint add "$address" ${port:+port "$port"} id "$id" $flags dev "$device" ||
+            echo "could not re-add endpoint $id ($address$flags dev $device)" >&2
+        readded+=("$id")
+    done <<<"$table"
+    ids=${readded[*]}
+    record_link_event "reannounce $fail_interface ${ids:-none}"
+}
+
 # Holds the link down from T1 to T2 (microseconds after $start) while `$still_running` says yes.
 flip_link() { # start_micros down_micros up_micros still_running
     local start=$1 down=$2 up=$3 still_running=$4
@@ -180,9 +227,11 @@ flip_link() { # start_micros down_micros up_micros still_running
     link_down
     if sleep_until $((start + up)) "$still_running"; then
         link_up scheduled
+        ((reannounce)) && reannounce_endpoints
     else
         link_up test-ended
     fi
+    return 0
 }
 
 # --- exit paths --------------------------------------------------------------------------------
@@ -379,6 +428,7 @@ cmd_client() {
         --fail-interface) needs_value "$@" && fail_interface=$2 && shift 2 ;;
         --down-at) needs_value "$@" && down_at=$2 && shift 2 ;;
         --up-at) needs_value "$@" && up_at=$2 && shift 2 ;;
+        --reannounce) reannounce=1 && shift ;;
         *) die 2 "client: unknown argument '$1'" ;;
         esac
     done
@@ -395,7 +445,7 @@ cmd_client() {
     interval_us=$(to_micros "$interval")
     duration_us=$((10#$duration * 1000000))
     ((interval_us >= 100000 && interval_us <= 60000000)) || die 2 "--interval must be 0.1 to 60 s"
-    if [[ -n $fail_interface || -n $down_at || -n $up_at ]]; then
+    if [[ -n $fail_interface || -n $down_at || -n $up_at ]] || ((reannounce)); then
         require --fail-interface "$fail_interface" valid_interface "an interface name"
         require --down-at "$down_at" valid_decimal_seconds "decimal seconds"
         down_us=$(to_micros "$down_at")
@@ -521,6 +571,7 @@ cmd_flip() {
         --results) needs_value "$@" && dir=$2 && shift 2 ;;
         --wait) needs_value "$@" && wait_seconds=$2 && shift 2 ;;
         --detach) detach=1 && shift ;;
+        --reannounce) reannounce=1 && shift ;;
         *) die 2 "flip: unknown argument '$1'" ;;
         esac
     done

@@ -14,12 +14,16 @@ export interface LinkEvents {
     upEpoch: number | null;
     /** Who brought it up: scheduled, test-ended, signal-TERM, exit, watchdog, restore. */
     upReason: string | null;
+    /** Epoch seconds when the endpoints on the interface were deleted and re-added (failback). */
+    reannounceEpoch: number | null;
+    /** Ids of the endpoints re-added then; empty when the interface had none. */
+    reannouncedIds: string[];
 }
 
 export function parseLinkEvents(text: string): LinkEvents {
-    const events: LinkEvents = { start: null, interface: null, downEpoch: null, upEpoch: null, upReason: null };
+    const events: LinkEvents = { start: null, interface: null, downEpoch: null, upEpoch: null, upReason: null, reannounceEpoch: null, reannouncedIds: [] };
     for (const line of text.split("\n")) {
-        const [epochText, kind, subject, detail] = line.trim().split(/\s+/);
+        const [epochText, kind, subject, detail, ...more] = line.trim().split(/\s+/);
         const epoch = Number(epochText);
         if (!Number.isFinite(epoch) || epochText === "") continue;
         if (kind === "start" && events.start === null && (subject === "iperf3" || subject === "connection")) {
@@ -30,6 +34,9 @@ export function parseLinkEvents(text: string): LinkEvents {
         } else if (kind === "up" && events.downEpoch !== null && events.upEpoch === null) {
             events.upEpoch = epoch;
             events.upReason = detail ?? null;
+        } else if (kind === "reannounce" && events.upEpoch !== null && events.reannounceEpoch === null) {
+            events.reannounceEpoch = epoch;
+            events.reannouncedIds = detail === undefined || detail === "none" ? [] : [detail, ...more];
         }
     }
     return events;

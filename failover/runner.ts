@@ -92,6 +92,8 @@ export interface LinkFailure {
     interface: string;
     downAtSeconds: number;
     upAtSeconds?: number;
+    /** When the link comes back during the test, delete and re-add its MPTCP endpoints (failback). */
+    reannounce?: boolean;
 }
 
 function failureArguments(failure: LinkFailure): string[] {
@@ -101,6 +103,7 @@ function failureArguments(failure: LinkFailure): string[] {
         ...(failure.upAtSeconds === undefined
             ? []
             : ["--up-at", decimalSeconds("failure.upAtSeconds", failure.upAtSeconds)]),
+        ...(failure.reannounce === true ? ["--reannounce"] : []),
     ];
 }
 

@@ -1,6 +1,7 @@
 // Prints a failover run the way iperf3 prints a test, with the failure marked, then the summary
 // and, given a plain-TCP control run, what MPTCP saved.
-import { bytesAfter, RECOVERY_WINDOW_SECONDS, STALL_FRACTION } from "./analysis";
+import { bytesAfter, currentRun, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
+import { STALL_RESOLUTION_SECONDS } from "./series";
 import type { FailoverRun, IntervalSample } from "./types";
 
 /** Scales a value into the largest unit it fills, the way iperf3 prints it. */
@@ -23,6 +24,8 @@ export function formatBytes(bytes: number): string {
     return scaled(bytes, 1024, ["Bytes", "KBytes", "MBytes", "GBytes"]);
 }
 
+const SLOW_START_LABEL = `${SLOW_START_SECONDS} s`;
+
 /** A time in seconds, or "never" for one that did not happen. */
 export function formatSeconds(value: number | null): string {
     return value === null ? "never" : `${value.toFixed(2)} s`;
@@ -39,10 +42,10 @@ function markers(run: FailoverRun, sample: IntervalSample): string[] {
     if (contains(sample, summary.linkUpAt)) found.push(`${name} up`);
     const at = (offset: number | null): number | null =>
         offset === null || summary.linkDownAt === null ? null : summary.linkDownAt + offset;
-    const recovered = at(summary.recoverySeconds);
+    const recovered = at(summary.recoveryToBaselineSeconds);
     const recoveredToSurviving = at(summary.recoveryToSurvivingSeconds);
-    if (contains(sample, recovered)) found.push("recovered");
-    else if (contains(sample, recoveredToSurviving)) found.push("recovered to the surviving rate");
+    if (contains(sample, recoveredToSurviving)) found.push("back to the surviving rate");
+    if (contains(sample, recovered)) found.push("back to the baseline");
     return found;
 }
 
@@ -62,11 +65,57 @@ function intervalRows(run: FailoverRun): string[] {
 }
 
 function survivingNote({ summary }: FailoverRun): string {
-    if (summary.linkDownAt === null) return "";
-    if (summary.recoveryToSurvivingSeconds !== null) return `, reached in ${formatSeconds(summary.recoveryToSurvivingSeconds)}`;
-    return summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond
-        ? ", nothing got through while the link was down"
-        : ", never held for a whole window";
+    if (summary.linkDownAt === null) return " (no failure: the baseline)";
+    const from = summary.survivingRateFrom === null ? "" : `, from ${formatSeconds(summary.survivingRateFrom - summary.linkDownAt)} after the failure`;
+    const stretch = ` (mean while down${from})`;
+    if (summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond) return `${stretch}: nothing got through while the link was down`;
+    return stretch;
+}
+
+/** One line per reference rate, so that a figure always means one thing. */
+function recoveryRows({ summary }: FailoverRun): string[] {
+    const line = (label: string, seconds: number | null, target: string) =>
+        `${label.padEnd(18)}${seconds === null ? "never" : formatSeconds(seconds)} to within 10% of ${target}`;
+    const nothingSurvived = summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond;
+    return [
+        nothingSurvived
+            ? `${"Recovery (paths)".padEnd(18)}none: nothing survived to recover to`
+            : line("Recovery (paths)", summary.recoveryToSurvivingSeconds, `the surviving rate, ${formatBitrate(summary.survivingRateBitsPerSecond)}`),
+        line("Recovery (base)", summary.recoveryToBaselineSeconds, `the pre-failure baseline, ${formatBitrate(summary.baselineBitsPerSecond)}`),
+    ];
+}
+
+/** The link came back while the test ran, early enough for one rolling window after it. */
+function linkReturnedInTime({ summary, intervals }: FailoverRun): boolean {
+    return summary.linkUpAt !== null && summary.linkUpAt < (intervals.at(-1)?.end ?? 0) - summary.windowSeconds;
+}
+
+/** The failback in a few words, for a table cell. */
+export function failbackCell(run: FailoverRun): string {
+    const { summary } = run;
+    if (run.mode === "tcp" || summary.linkDownAt === null) return "";
+    if (!linkReturnedInTime(run)) return "not measured: link back at the end";
+    if (summary.endpointReannouncedAt === null && summary.failbackSubflowSeconds === null) return "off: stayed on the surviving path";
+    const subflow = summary.failbackSubflowSeconds === null ? "no new subflow" : `subflow after ${formatSeconds(summary.failbackSubflowSeconds)}`;
+    return `${subflow}, baseline after ${formatSeconds(summary.failbackRecoverySeconds)}`;
+}
+
+/** What happened after the link came back: the subflow re-created and the two-path rate regained, or not. */
+function failbackRows(run: FailoverRun): string[] {
+    const { summary } = run;
+    if (run.mode === "tcp" || summary.linkDownAt === null) return [];
+    const name = run.failedInterface ?? "the link";
+    const label = "Failback".padEnd(18);
+    if (!linkReturnedInTime(run)) {
+        return [`${label}not measured: ${name} came back only at the end of the test (set failover.upAtSeconds earlier)`];
+    }
+    const regained = `${formatSeconds(summary.failbackRecoverySeconds)} to within 10% of the baseline`;
+    if (summary.endpointReannouncedAt !== null) {
+        const subflow = summary.failbackSubflowSeconds === null ? "no new subflow joined" : `new subflow after ${formatSeconds(summary.failbackSubflowSeconds)}`;
+        return [`${label}endpoint re-announced ${formatSeconds((summary.endpointReannouncedAt ?? 0) - (summary.linkUpAt ?? 0))} after ${name} came back; ${subflow}; ${regained}`];
+    }
+    if (summary.failbackSubflowSeconds !== null) return [`${label}off, yet a subflow joined ${formatSeconds(summary.failbackSubflowSeconds)} after ${name} came back; ${regained}`];
+    return [`${label}off: after ${name} came back the connection stayed on the surviving path (no new subflow; failover.failback: reannounce re-creates it)`];
 }
 
 function summaryRows(run: FailoverRun): string[] {
@@ -81,13 +130,20 @@ function summaryRows(run: FailoverRun): string[] {
         summary.linkDownAt === null
             ? "no link failure recorded"
             : `${run.failedInterface ?? "link"} down at ${formatSeconds(summary.linkDownAt)}, up at ${formatSeconds(summary.linkUpAt)}`;
+    const stall =
+        summary.stallAt === null
+            ? `none (no stretch of ${STALL_RESOLUTION_SECONDS} s or more under 1% of the baseline)`
+            : `${formatSeconds(summary.stallSeconds)} with (nearly) nothing delivered, from ${formatSeconds(summary.stallAt)}`;
     const rows = [
         `Run               ${run.mode}, iperf3 ${run.iperf3Version}; ${failure}`,
-        `Baseline          ${formatBitrate(summary.baselineBitsPerSecond)} (median before the failure)`,
-        `Lowest            ${formatBitrate(summary.lowestBitsPerSecond)} at ${formatSeconds(summary.lowestAt)}`,
-        `Stall             ${formatSeconds(summary.stallSeconds)} at (near) zero`,
-        `Recovery          ${formatSeconds(summary.recoverySeconds)} to within 10% of the baseline (${RECOVERY_WINDOW_SECONDS} s window)`,
+        `Figures           bytes over time; rolling window ${summary.windowSeconds} s (see docs/failover-figures.md)`,
+        `Baseline          ${formatBitrate(summary.baselineBitsPerSecond)} (mean from ${SLOW_START_LABEL} to the failure)`,
         `Surviving rate    ${formatBitrate(summary.survivingRateBitsPerSecond)}${survivingNote(run)}`,
+        `Mean while down   ${formatBitrate(summary.meanRateWhileDownBitsPerSecond)} (the whole outage, stall included)`,
+        `Lowest            ${formatBitrate(summary.lowestBitsPerSecond)} over ${summary.windowSeconds} s from ${formatSeconds(summary.lowestAt)}`,
+        `Stall             ${stall}`,
+        ...recoveryRows(run),
+        ...failbackRows(run),
         `Transferred       ${formatBytes(summary.totalBytes)}, ${summary.retransmits ?? "unknown"} retransmits` +
             (run.mode === "tcp" ? "" : " (first subflow only)"),
         `Survived          ${summary.survived ? "yes" : "no"}${summary.error ? ` (${summary.error})` : ""}`,
@@ -102,7 +158,7 @@ function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
     const rows = [
         `Control           ${control.mode}: survived ${control.summary.survived ? "yes" : "no"}` +
             `${control.summary.error ? ` (${control.summary.error})` : ""}, stall ${formatSeconds(control.summary.stallSeconds)}, ` +
-            `recovery ${formatSeconds(control.summary.recoverySeconds)}`,
+            `mean while down ${formatBitrate(control.summary.meanRateWhileDownBitsPerSecond)}`,
     ];
     if (downAt === null || controlDownAt === null) {
         rows.push("MPTCP saved       cannot tell: a link failure is missing from one of the runs");
@@ -119,7 +175,9 @@ function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
     return rows;
 }
 
-export function formatRunTable(run: FailoverRun, control?: FailoverRun): string {
+export function formatRunTable(recorded: FailoverRun, recordedControl?: FailoverRun): string {
+    const run = currentRun(recorded);
+    const control = recordedControl === undefined ? undefined : currentRun(recordedControl);
     const sections = [intervalRows(run), summaryRows(run)];
     if (control !== undefined) sections.push(comparisonRows(run, control));
     return sections.map((rows) => rows.join("\n")).join("\n\n") + "\n";

@@ -36,20 +36,40 @@ export interface MonitorEvent {
     fields: Record<string, string>;
 }
 
+/** The rate over one stretch of the smoothed series: delivered bits over its length. */
+export interface RateWindow {
+    /** Seconds from the test start. */
+    start: number;
+    end: number;
+    bitsPerSecond: number;
+}
+
+/**
+ * The figures of one run. Every rate is bytes delivered over a stated stretch divided by its
+ * length, never a single sample; docs/failover-figures.md defines each one.
+ */
 export interface FailoverSummary {
-    /** Median rate before the link went down, the first 0.5 s (slow start) skipped. */
+    /** Length of the rolling window behind `lowest*` and the recovery figures, in seconds (0.5). */
+    windowSeconds: number;
+    /** Pre-failure baseline: bytes from 0.5 s (slow start skipped) to the failure over that time. */
     baselineBitsPerSecond: number;
-    /** Lowest interval rate from the failure on. */
+    /** Lowest rolling-window rate from the failure on. */
     lowestBitsPerSecond: number;
-    /** Start of the interval with the lowest rate, seconds from the test start. */
+    /** Start of that window, seconds from the test start. */
     lowestAt: number;
-    /** Time spent at (near) zero, under 1% of the baseline, from the failure on. */
+    /** Longest stretch from the failure on with (nearly) nothing delivered (under 1% of the baseline), at least 0.2 s; 0 if none. */
     stallSeconds: number;
-    /** Link down until a rolling 0.5 s window is back within 10% of the baseline; null if never. */
-    recoverySeconds: number | null;
-    /** Median rate while the link was down: what the surviving paths sustain. */
+    /** Start of that stretch, seconds from the test start; null without a stall. */
+    stallAt: number | null;
+    /** Link down until a rolling window is back within 10% of the pre-failure baseline; null if never. */
+    recoveryToBaselineSeconds: number | null;
+    /** What the surviving paths sustain: bytes from `survivingRateFrom` until the link came back, over that time. */
     survivingRateBitsPerSecond: number;
-    /** Like recoverySeconds, against the surviving rate; null if nothing survived. */
+    /** Start of that stretch: 1 s after the failure (at most half the outage), or the stall's end when later; null without a failure. */
+    survivingRateFrom: number | null;
+    /** Bytes over the whole time the link was down (stall included); equals the baseline without a failure. */
+    meanRateWhileDownBitsPerSecond: number;
+    /** Link down until a rolling window is back within 10% of the surviving rate; null if never or nothing survived. */
     recoveryToSurvivingSeconds: number | null;
     /** Bytes that arrived (the receiver's count when iperf3 reported it). */
     totalBytes: number;
@@ -65,6 +85,12 @@ export interface FailoverSummary {
     linkDownAt: number | null;
     /** When the link came back, seconds from the test start; null if not recorded. */
     linkUpAt: number | null;
+    /** When the failed interface's endpoints were deleted and re-added (failback on); null if they were not. */
+    endpointReannouncedAt: number | null;
+    /** Link up to the first subflow the kernel joined (SF_ESTABLISHED) on the data connection after it; null if none. */
+    failbackSubflowSeconds: number | null;
+    /** Link up to the start of the first rolling window within 10% of the pre-failure baseline; null if never. */
+    failbackRecoverySeconds: number | null;
     /** Why the run did not survive, or why the files could not be read in full. */
     error?: string;
 }

@@ -55,15 +55,44 @@ function managementPathProblems(lab: LabSpec, host: HostSpec, failing: Interface
     ];
 }
 
+/**
+ * The primary path carries iperf3's control connection, plain TCP under --mptcp: failing it, a
+ * native run cannot finish (an error); under `auto` the mode is decided at install (a warning).
+ */
 function primaryPathProblems(lab: LabSpec, host: HostSpec, failing: InterfaceSpec, locate: Locate): LabProblem[] {
     if (failing !== host.interfaces[0] || lab.iperf3.mptcp === "mptcpize") return [];
+    const native = lab.iperf3.mptcp === "native";
     return [
-        labProblem("failover-primary-path", locate(["failover", "interface"]), {
-            message: `${failing.name} is the primary path of ${host.name}, which carries iperf3's plain-TCP control connection`,
+        labProblem(native ? "failover-primary-path-native" : "failover-primary-path", locate(["failover", "interface"]), {
+            message: `${failing.name} is the primary path of ${host.name}, which carries iperf3's plain-TCP control connection` +
+                (native ? ": with --mptcp the data survives but iperf3 cannot finish" : ""),
             value: failing.name,
             expected: "a secondary interface, or iperf3.mptcp: mptcpize",
         }),
     ];
+}
+
+/** Failback needs time after the link returns, and an endpoint on the interface to re-announce. */
+export function checkFailback(lab: LabSpec, locate: Locate): LabProblem[] {
+    const { failback, upAtSeconds, durationSeconds, host: hostName, interface: interfaceName } = lab.failover;
+    if (failback !== "reannounce") return [];
+    const problems: LabProblem[] = [];
+    if (upAtSeconds === undefined || upAtSeconds > durationSeconds - 1) {
+        problems.push(labProblem("failover-failback-no-time", locate(["failover", upAtSeconds === undefined ? "failback" : "upAtSeconds"]), {
+            message: upAtSeconds === undefined ? "the link comes back only at the end of the run, leaving no time to see a failback" : `${upAtSeconds} s leaves less than a second of the ${durationSeconds} s run after the link returns`,
+            value: upAtSeconds ?? null,
+            expected: `upAtSeconds at most ${durationSeconds - 1}`,
+        }));
+    }
+    const host = lab.hosts.find((candidate) => candidate.name === hostName);
+    if (host && host.interfaces.some((entry) => entry.name === interfaceName) && !host.endpoints.some((endpoint) => endpoint.device === interfaceName)) {
+        problems.push(labProblem("failover-failback-no-endpoint", locate(["failover", "failback"]), {
+            message: `${host.name} has no MPTCP endpoint on ${interfaceName} to re-announce`,
+            value: failback,
+            expected: `an endpoint with device ${interfaceName}, or failback: stay`,
+        }));
+    }
+    return problems;
 }
 
 export function checkFailoverTimings(lab: LabSpec, locate: Locate): LabProblem[] {

@@ -1,7 +1,7 @@
 // The semantic checks, in the order their problems are reported. Each is a named function of the
 // defaults-filled lab and a locator, returning every problem it finds.
 import { checkBenchPlan } from "./checks-bench-plan";
-import { checkFailoverTarget, checkFailoverTimings } from "./checks-failover";
+import { checkFailback, checkFailoverTarget, checkFailoverTimings } from "./checks-failover";
 import { checkConnections, checkEndpoints, checkInterfaceAddresses, checkLimits, checkRoleCount, checkUniqueAddresses } from "./checks-hosts";
 import { checkBenchNetworks, checkIperf3Pin } from "./checks-iperf3-bench";
 import { isError, type LabProblem } from "./errors";
@@ -20,6 +20,7 @@ export const LAB_CHECKS: readonly LabCheck[] = [
     checkLimits,
     checkFailoverTarget,
     checkFailoverTimings,
+    checkFailback,
     checkIperf3Pin,
 ];
 

@@ -58,6 +58,8 @@ export interface FailoverDocument {
     readonly direction?: "forward" | "reverse";
     readonly control?: boolean;
     readonly runToken?: string;
+    readonly repeat?: number;
+    readonly failback?: "stay" | "reannounce";
     readonly allowOnlyPath?: boolean;
     readonly allowManagementPath?: boolean;
 }

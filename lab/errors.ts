@@ -74,6 +74,18 @@ const PROBLEM_CATALOGUE = {
         severity: "warning",
         hint: "iperf3's control connection is plain TCP on the primary path, even with --mptcp: the data survives but iperf3 cannot finish. Use `iperf3.mptcp: mptcpize`, which makes the control connection MPTCP too.",
     },
+    "failover-primary-path-native": {
+        severity: "error",
+        hint: "iperf3's control connection is plain TCP on the primary path, even with --mptcp: when that path dies iperf3 cannot finish. Use `iperf3.mptcp: mptcpize` (both ends run under mptcpize, the control connection is MPTCP too), or fail a secondary interface.",
+    },
+    "failover-failback-no-time": {
+        severity: "error",
+        hint: "Set `failover.upAtSeconds` at least a second before the end of the run, so that the subflow's return and the rate can be seen; or set `failover.failback: stay`.",
+    },
+    "failover-failback-no-endpoint": {
+        severity: "error",
+        hint: "Failback re-announces the MPTCP endpoints on the failing interface, and it has none: add an endpoint for it under the host's `endpoints`, or set `failover.failback: stay`.",
+    },
     "failover-duration-fractional": { severity: "error", hint: "iperf3 -t takes whole seconds, and -t 0.5 becomes 0, which means run forever." },
     "failover-interval-too-short": { severity: "error", hint: "0.1 s is the smallest interval iperf3 -i accepts." },
     "failover-down-outside-run": { severity: "error", hint: "Take the link down after the start and before the end of the run." },

@@ -29,6 +29,8 @@ export const LAB_DEFAULTS = deepFreeze({
     direction: "forward",
     control: true,
     runToken: "1",
+    repeat: 1,
+    failback: "stay",
     allowOnlyPath: false,
     allowManagementPath: false,
 } as const);
@@ -50,6 +52,8 @@ export function normaliseLab(document: LabDocument): LabSpec {
             direction: failover.direction ?? LAB_DEFAULTS.direction,
             control: failover.control ?? LAB_DEFAULTS.control,
             runToken: failover.runToken ?? LAB_DEFAULTS.runToken,
+            repeat: failover.repeat ?? LAB_DEFAULTS.repeat,
+            failback: failover.failback ?? LAB_DEFAULTS.failback,
             allowOnlyPath: failover.allowOnlyPath ?? LAB_DEFAULTS.allowOnlyPath,
             allowManagementPath: failover.allowManagementPath ?? LAB_DEFAULTS.allowManagementPath,
         },

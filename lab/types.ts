@@ -101,6 +101,10 @@ export interface FailoverSpec {
     readonly control: boolean;
     /** Bump to re-run the test on the next `up` without changing anything else. */
     readonly runToken: string;
+    /** How many times one test runs; the figures' spread is exported when more than once. */
+    readonly repeat: number;
+    /** After the link returns: `stay` on the surviving path, or `reannounce` its endpoints (delete and re-add) so the subflow comes back. */
+    readonly failback: "stay" | "reannounce";
     /** The lab author accepts failing the host's only MPTCP path (the connection then dies). */
     readonly allowOnlyPath: boolean;
     /** The lab author accepts failing the interface the controller reaches the host by. */

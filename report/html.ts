@@ -1,5 +1,6 @@
 // The HTML report: the bench table, then each stack's chart (SVG rendered here, inline) and its
 // versions. One self-contained file: no scripts, no external resources.
+import { formatSpreadTable } from "../failover/spread-table";
 import { renderSvg } from "./render";
 import { BENCH_COLUMNS, benchRow } from "./summary";
 import { throughputSpec } from "./throughput-spec";
@@ -31,8 +32,13 @@ async function stackSection(result: StackResult): Promise<string> {
     const title = `<h2 id="stack-${escapeHtml(result.stack)}">${escapeHtml(result.stack)}</h2>`;
     if (!result.failover) return `<section class="stack">${title}<p class="missing">${escapeHtml(result.missing ?? "no failover result")}</p></section>`;
     const svg = await renderSvg(throughputSpec(result.stack, result.failover));
-    const caption = `Dashed lines: the link going down and coming back (per run). Symbols: the kernel's subflow events on the MPTCP run. Raw results: ${escapeHtml(result.failover.resultsDir)}. ${versions(result)}`;
-    return `<section class="stack">${title}<figure class="chart" data-stack="${escapeHtml(result.stack)}">${svg}<figcaption>${caption}</figcaption></figure></section>`;
+    const caption = `Faint lines: iperf3's raw samples; bold lines: the rate over a rolling 0.5 s window, from which every figure is read. Dashed lines: the link going down and coming back (per run) and, with failback, the endpoint re-announced. Symbols: the kernel's subflow events on the MPTCP run. Raw results: ${escapeHtml(result.failover.resultsDir)}. ${versions(result)}`;
+    const spread = result.failover.spread;
+    const spreadTable = spread
+        ? `<pre class="spread">${escapeHtml([formatSpreadTable(spread.mptcp), ...(spread.control ? [formatSpreadTable(spread.control, "Plain-TCP control")] : [])].join("\n\n"))}</pre>` +
+          `<p>The chart shows the last of ${spread.mptcp.runs} runs; the raw files of every run are under ${escapeHtml(result.failover.resultsDir)}/run-&lt;i&gt;.</p>`
+        : "";
+    return `<section class="stack">${title}${spreadTable}<figure class="chart" data-stack="${escapeHtml(result.stack)}">${svg}<figcaption>${caption}</figcaption></figure></section>`;
 }
 
 export async function reportHtml(results: readonly StackResult[], generatedAt: Date): Promise<string> {
@@ -44,7 +50,7 @@ export async function reportHtml(results: readonly StackResult[], generatedAt: D
         '<html lang="en"><head><meta charset="utf-8">',
         `<title>${escapeHtml(heading)}</title><style>${STYLE}</style></head><body>`,
         `<h1>${escapeHtml(heading)}</h1>`,
-        `<p>Generated ${escapeHtml(generatedAt.toISOString())} from the stacks' <code>failover</code> outputs.</p>`,
+        `<p>Generated ${escapeHtml(generatedAt.toISOString())} from the stacks' <code>failover</code> outputs. Rates are bytes over time (docs/failover-figures.md); a bench tested more than once shows the median over its runs with [min - max].</p>`,
         benchTable(results),
         ...sections,
         "</body></html>",

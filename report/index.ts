@@ -4,5 +4,5 @@ export { renderSvg } from "./render";
 export { BENCH_COLUMNS, benchRow } from "./summary";
 export type { BenchRow } from "./summary";
 export { formatBenchTable, sparkline, terminalSummary } from "./terminal";
-export { linkRows, subflowRows, SUBFLOW_EVENT_TYPES, throughputRows, throughputSpec } from "./throughput-spec";
+export { linkRows, smoothedRows, subflowRows, SUBFLOW_EVENT_TYPES, throughputRows, throughputSpec } from "./throughput-spec";
 export type { FailoverOutput, FailoverReader, StackResult } from "./types";

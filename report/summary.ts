@@ -1,13 +1,21 @@
 // One row per bench: the figures a classroom compares, shared by the HTML table and the terminal.
-import { formatBitrate, formatSeconds } from "../failover/table";
+// Each column holds one figure measured one way (docs/failover-figures.md), so rows compare.
+import { currentRun } from "../failover/analysis";
+import { failbackCell, formatBitrate, formatSeconds } from "../failover/table";
+import { formatSpreadCell } from "../failover/spread-table";
+import type { SpreadFigure } from "../failover";
 import type { StackResult } from "./types";
 
 export interface BenchRow {
     stack: string;
+    runs: string;
     baseline: string;
-    dip: string;
+    surviving: string;
+    meanWhileDown: string;
     stall: string;
-    recovery: string;
+    recoveryToSurviving: string;
+    recoveryToBaseline: string;
+    failback: string;
     survived: string;
     mptcpVerified: string;
     control: string;
@@ -15,34 +23,44 @@ export interface BenchRow {
 
 export const BENCH_COLUMNS: readonly { key: keyof BenchRow; title: string }[] = [
     { key: "stack", title: "bench" },
-    { key: "baseline", title: "baseline" },
-    { key: "dip", title: "dip (lowest)" },
+    { key: "runs", title: "runs" },
+    { key: "baseline", title: "baseline (before)" },
+    { key: "surviving", title: "surviving rate" },
+    { key: "meanWhileDown", title: "mean while down" },
     { key: "stall", title: "stall" },
-    { key: "recovery", title: "recovery time" },
+    { key: "recoveryToSurviving", title: "recovery to surviving rate" },
+    { key: "recoveryToBaseline", title: "recovery to baseline" },
+    { key: "failback", title: "after the link returned" },
     { key: "survived", title: "survived" },
     { key: "mptcpVerified", title: "MPTCP verified" },
     { key: "control", title: "plain-TCP control" },
 ];
 
 export function benchRow(result: StackResult): BenchRow {
-    const run = result.failover?.mptcp;
-    if (!run) {
+    const recorded = result.failover?.mptcp;
+    if (!recorded) {
         const none = result.missing ?? "no failover result";
-        return { stack: result.stack, baseline: none, dip: "", stall: "", recovery: "", survived: "", mptcpVerified: "", control: "" };
+        return { stack: result.stack, runs: "", baseline: none, surviving: "", meanWhileDown: "", stall: "", recoveryToSurviving: "", recoveryToBaseline: "", failback: "", survived: "", mptcpVerified: "", control: "" };
     }
+    const run = currentRun(recorded);
     const { summary } = run;
-    // Back to the baseline when the surviving paths carry it; otherwise to what they sustain.
-    const recovery =
-        summary.recoverySeconds !== null ? `${formatSeconds(summary.recoverySeconds)} to baseline` : summary.recoveryToSurvivingSeconds !== null ? `${formatSeconds(summary.recoveryToSurvivingSeconds)} to ${formatBitrate(summary.survivingRateBitsPerSecond)}` : "never";
-    const control = result.failover?.control?.summary;
+    const controlRun = result.failover?.control;
+    const control = controlRun ? currentRun(controlRun).summary : undefined;
+    const spread = result.failover?.spread?.mptcp;
+    // Repeated runs: the median over the runs with their range, in the same unit as one run.
+    const figure = (key: SpreadFigure, single: string) => (spread ? formatSpreadCell(key, spread.figures[key]) : single);
     return {
         stack: result.stack,
-        baseline: formatBitrate(summary.baselineBitsPerSecond),
-        dip: `${formatBitrate(summary.lowestBitsPerSecond)} at ${summary.lowestAt.toFixed(2)} s`,
-        stall: formatSeconds(summary.stallSeconds),
-        recovery,
-        survived: summary.survived ? "yes" : "no",
+        runs: spread ? String(spread.runs) : "1",
+        baseline: figure("baselineBitsPerSecond", formatBitrate(summary.baselineBitsPerSecond)),
+        surviving: figure("survivingRateBitsPerSecond", formatBitrate(summary.survivingRateBitsPerSecond)),
+        meanWhileDown: figure("meanRateWhileDownBitsPerSecond", formatBitrate(summary.meanRateWhileDownBitsPerSecond)),
+        stall: figure("stallSeconds", formatSeconds(summary.stallSeconds)),
+        recoveryToSurviving: figure("recoveryToSurvivingSeconds", formatSeconds(summary.recoveryToSurvivingSeconds)),
+        recoveryToBaseline: figure("recoveryToBaselineSeconds", formatSeconds(summary.recoveryToBaselineSeconds)),
+        failback: failbackCell(run),
+        survived: spread ? `${spread.survived} of ${spread.runs}` : summary.survived ? "yes" : "no",
         mptcpVerified: summary.mptcpVerified ? `yes (${summary.subflowsJoined} subflows)` : "no",
-        control: control ? `stall ${formatSeconds(control.stallSeconds)}, recovery ${formatSeconds(control.recoverySeconds)}` : "none",
+        control: control ? `stall ${formatSeconds(control.stallSeconds)}, mean while down ${formatBitrate(control.meanRateWhileDownBitsPerSecond)}` : "none",
     };
 }

@@ -2,6 +2,8 @@
 // plain-TCP control, the moments the link went down and came back, and the kernel's subflow events.
 import type { TopLevelSpec } from "vega-lite";
 import type { FailoverRun } from "../failover";
+import { currentRun } from "../failover/analysis";
+import { rollingRates, ROLLING_WINDOW_SECONDS } from "../failover/series";
 import type { FailoverOutput } from "./types";
 
 /** `ip mptcp monitor` events shown on the chart: those about subflows and announced addresses. */
@@ -17,14 +19,22 @@ export function throughputRows(failover: FailoverOutput): { run: string; seconds
     );
 }
 
-/** The link going down and coming back, per run that recorded it. */
+/** The smoothed series: per run, the rate over the rolling window ending at each sample's end. */
+export function smoothedRows(failover: FailoverOutput): { run: string; seconds: number; mbits: number }[] {
+    const runs = [failover.mptcp, ...(failover.control ? [failover.control] : [])];
+    return runs.flatMap((run) => rollingRates(run.intervals).map((window) => ({ run: runLabel(run), seconds: window.end, mbits: window.bitsPerSecond / 1e6 })));
+}
+
+/** The link going down and coming back, per run that recorded it, and a failback's re-announcement. */
 export function linkRows(failover: FailoverOutput): { run: string; seconds: number; label: string }[] {
     const runs = [failover.mptcp, ...(failover.control ? [failover.control] : [])];
-    return runs.flatMap((run) => {
+    return runs.flatMap((recorded) => {
+        const run = currentRun(recorded);
         const name = run.failedInterface ?? "link";
         const rows = [];
         if (run.summary.linkDownAt !== null) rows.push({ run: runLabel(run), seconds: run.summary.linkDownAt, label: `${name} down` });
         if (run.summary.linkUpAt !== null) rows.push({ run: runLabel(run), seconds: run.summary.linkUpAt, label: `${name} up` });
+        if (run.summary.endpointReannouncedAt !== null) rows.push({ run: runLabel(run), seconds: run.summary.endpointReannouncedAt, label: "endpoint re-announced" });
         return rows;
     });
 }
@@ -52,12 +62,24 @@ export function throughputSpec(stack: string, failover: FailoverOutput): TopLeve
         height: 300,
         layer: [
             {
+                // The raw samples, faint: single 0.1 s samples alias against the sender's writes.
                 data: { values: throughput },
-                mark: { type: "line", interpolate: "linear", strokeWidth: 1.5 },
+                mark: { type: "line", interpolate: "linear", strokeWidth: 1, opacity: 0.3 },
                 encoding: {
                     x,
                     y: { field: "mbits", type: "quantitative", title: "throughput (Mbit/s)", scale: { domain: [0, top * 1.15] } },
                     color: { field: "run", type: "nominal", title: "run", scale: { range: ["#1f77b4", "#ff7f0e"] } },
+                },
+            },
+            {
+                // Over them, the rate over the rolling window: what every figure is read from.
+                data: { values: smoothedRows(failover) },
+                mark: { type: "line", interpolate: "linear", strokeWidth: 2.2 },
+                encoding: {
+                    x,
+                    y: { field: "mbits", type: "quantitative" },
+                    color: { field: "run", type: "nominal" },
+                    tooltip: [{ field: "run" }, { field: "seconds", format: ".2f" }, { field: "mbits", format: ".1f", title: `Mbit/s over ${ROLLING_WINDOW_SECONDS} s` }],
                 },
             },
             {

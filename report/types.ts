@@ -1,5 +1,5 @@
 // What a report is made of: each stack's `failover` output, as the failover test exports it.
-import type { FailoverRun } from "../failover";
+import type { FailoverRun, FailoverSpread } from "../failover";
 
 /** The stack output `failover` (components/failover-test.ts). */
 export interface FailoverOutput {
@@ -8,6 +8,10 @@ export interface FailoverOutput {
     mptcp: FailoverRun;
     /** Absent (or null) when the lab runs no plain-TCP control. */
     control?: FailoverRun | null;
+    /** Every run, when the test ran more than once (`repeat`): its raw files' folder and results. */
+    runs?: { resultsDir: string; mptcp: FailoverRun; control?: FailoverRun }[] | null;
+    /** The median, p95, min and max of each figure over those runs. */
+    spread?: { mptcp: FailoverSpread; control?: FailoverSpread } | null;
     versions?: Record<string, Record<string, string>>;
     endpoints?: Record<string, unknown>;
 }

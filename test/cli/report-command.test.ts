@@ -49,7 +49,7 @@ test("report --stack writes index.html to --out and prints the table and sparkli
     t.deepEqual(report.read, ["t-class-1"]);
     const html = fs.readFileSync(path.join(report.outDir, "index.html"), "utf8");
     t.is((html.match(/<svg /g) ?? []).length, 1);
-    t.regex(stdout, /^bench +baseline/);
+    t.regex(stdout, /^bench +runs +baseline/);
     t.regex(stdout, /\n {2}mptcp +[▁▂▃▄▅▆▇█]+\n {2}tcp +[▁▂▃▄▅▆▇█]+\n/);
     t.true(stdout.endsWith(`Report: ${path.join(report.outDir, "index.html")}\n`));
 });

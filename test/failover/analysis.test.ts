@@ -1,7 +1,7 @@
 import test from "ava";
 import * as fs from "fs";
 import * as path from "path";
-import { analyseRun } from "../../failover";
+import { analyseRun, formatRunTable } from "../../failover";
 import { NO_OUTPUT_ERROR, TRUNCATED_ERROR } from "../../failover/iperf3-json";
 import type { FailoverMode, FailoverRunFiles } from "../../failover";
 
@@ -41,7 +41,7 @@ const analyses = test.macro({
         t.is(run.summary.mptcpVerified, expected.mptcpVerified);
         t.is(run.summary.subflowsJoined, expected.subflowsJoined);
         t.is(run.intervals.length, expected.intervals);
-        t.is(run.summary.recoverySeconds !== null, expected.recovered);
+        t.is(run.summary.recoveryToBaselineSeconds !== null, expected.recovered);
         t.is(run.summary.recoveryToSurvivingSeconds !== null, expected.recoveredToSurviving);
         t.is(run.summary.error, expected.error);
     },
@@ -72,11 +72,15 @@ test("a refused connection is a failed run with iperf3's error", analyses, "refu
 
 test("the forward MPTCP run reports its dip, stall and surviving rate", (t) => {
     const { summary } = analyseRun(fixture("mptcpize-forward"), SCHEDULE);
-    t.is(Math.round(summary.baselineBitsPerSecond / 1e6), 292);
+    // Bytes over time: 0.5 s to the failure, and the outage from 1 s after it to the end.
+    t.is(Math.round(summary.baselineBitsPerSecond / 1e6), 279);
     t.is(summary.lowestBitsPerSecond, 0);
     t.is(summary.stallSeconds.toFixed(2), "0.75");
-    t.is(Math.round(summary.survivingRateBitsPerSecond / 1e6), 168);
+    t.is(summary.stallAt?.toFixed(3), "2.003");
+    t.is(Math.round(summary.survivingRateBitsPerSecond / 1e6), 189); // 210, 210, 168, 168, ... (was the median: 168)
+    t.is(Math.round(summary.meanRateWhileDownBitsPerSecond / 1e6), 144);
     t.is(summary.recoveryToSurvivingSeconds?.toFixed(2), "1.00");
+    t.is(summary.recoveryToBaselineSeconds, null);
     t.is(summary.linkDownAt?.toFixed(3), "2.003");
     t.is(summary.linkUpAt?.toFixed(3), "6.005");
     t.is(summary.totalBytes, 142803280); // the receiver's count, not the sender's
@@ -148,11 +152,40 @@ test("a link events file without a down event means the link never failed", (t) 
     const startOnly = (files.linkEvents ?? "").split("\n")[0];
     const { summary } = analyseRun({ ...files, linkEvents: startOnly }, SCHEDULE);
     t.is(summary.linkDownAt, null);
-    t.is(summary.recoverySeconds, null);
+    t.is(summary.recoveryToBaselineSeconds, null);
 });
 
 test("a meta.json that is not JSON is reported, not thrown", (t) => {
     const { summary } = analyseRun({ ...fixture("mptcpize-forward"), meta: "{" }, { downAtSeconds: 2, mode: "mptcpize" });
     t.is(summary.error, "meta.json is not valid JSON");
     t.true(summary.survived);
+});
+
+test("a re-announced endpoint and the subflow it brought back are failback figures from link up", (t) => {
+    const files = fixture("mptcpize-forward");
+    const start = Number((files.linkEvents ?? "").split(" ")[0]);
+    // The link back at 4 s instead of the end, its endpoint re-announced, a new subflow on the
+    // data connection (the second MPTCP connection; the first is iperf3's control connection).
+    const linkEvents = [`${start} start iperf3`, `${(start + 2.0028).toFixed(6)} down wlan0`, `${(start + 4).toFixed(6)} up wlan0 scheduled`, `${(start + 4.002).toFixed(6)} reannounce wlan0 1`].join("\n");
+    const monitorLog = `${files.monitorLog ?? ""}${(start + 4.003).toFixed(6)} [       REMOVED] token=54813d29 remid=1\n` +
+        `${(start + 4.05).toFixed(6)} [SF_ESTABLISHED] token=54813d29 remid=0 locid=1 saddr4=198.18.200.173 daddr4=198.18.200.218 sport=46299 dport=5410 backup=0 ifindex=3\n`;
+    const { summary } = analyseRun({ ...files, linkEvents, monitorLog }, SCHEDULE);
+    t.is(summary.linkUpAt?.toFixed(3), "4.000");
+    t.is(summary.endpointReannouncedAt?.toFixed(3), "4.002");
+    t.is(summary.failbackSubflowSeconds?.toFixed(3), "0.050");
+    t.is(summary.failbackRecoverySeconds, null); // this capture stayed at the one-path rate
+});
+
+test("without a re-announcement no failback subflow is found and the table says the connection stayed", (t) => {
+    const files = fixture("mptcpize-forward");
+    const start = Number((files.linkEvents ?? "").split(" ")[0]);
+    const linkEvents = [`${start} start iperf3`, `${(start + 2.0028).toFixed(6)} down wlan0`, `${(start + 4).toFixed(6)} up wlan0 scheduled`].join("\n");
+    const run = analyseRun({ ...files, linkEvents }, SCHEDULE);
+    t.is(run.summary.endpointReannouncedAt, null);
+    t.is(run.summary.failbackSubflowSeconds, null);
+    t.regex(formatRunTable(run), /^Failback {10}off: after wlan0 came back the connection stayed on the surviving path/m);
+});
+
+test("a link back only at the end of the test measures no failback", (t) => {
+    t.regex(formatRunTable(analyseRun(fixture("mptcpize-forward"), SCHEDULE)), /^Failback {10}not measured: wlan0 came back only at the end of the test/m);
 });

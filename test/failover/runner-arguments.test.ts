@@ -54,6 +54,13 @@ test("serve, serve-stop, flip and restore arguments", (t) => {
     t.deepEqual(restoreArguments({ interface: "wlan0", resultsDir: "/tmp/r" }), ["restore", "--interface", "wlan0", "--results", "/tmp/r"]);
 });
 
+test("a failback asks the runner to re-announce the failed interface's endpoints", (t) => {
+    const failure = { interface: "wlan0", downAtSeconds: 3, upAtSeconds: 6, reannounce: true };
+    t.deepEqual(clientArguments({ ...CLIENT, failure }).slice(-7), ["--fail-interface", "wlan0", "--down-at", "3", "--up-at", "6", "--reannounce"]);
+    t.is(flipArguments({ failure, watchPort: 5201, durationSeconds: 10, resultsDir: "/tmp/r", detach: true }).filter((word) => word === "--reannounce").length, 1);
+    t.false(clientArguments({ ...CLIENT, failure: { ...failure, reannounce: false } }).includes("--reannounce"));
+});
+
 const refuses = test.macro({
     exec(t, build: () => unknown, field: string) {
         const error = t.throws(build, { instanceOf: FailoverArgumentError });

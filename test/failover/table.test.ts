@@ -24,7 +24,7 @@ const row = (table: string, interval: string): string =>
 test("the table marks the interval in which the link went down and the recovery", (t) => {
     const table = formatRunTable(load("mptcpize-forward"));
     t.regex(row(table, "2.00-2.25"), /<-- wlan0 down$/);
-    t.regex(row(table, "3.00-3.25"), /<-- recovered to the surviving rate$/);
+    t.regex(row(table, "3.00-3.25"), /<-- back to the surviving rate$/);
     t.notRegex(row(table, "1.75-2.00"), /<--/);
     t.regex(table, /^Survived {10}yes$/m);
     t.regex(table, /^MPTCP {13}verified by the kernel: 2 subflow\(s\) joined$/m);
@@ -33,13 +33,13 @@ test("the table marks the interval in which the link went down and the recovery"
 test("the table marks a link coming back and a recovery after it", (t) => {
     const table = formatRunTable(load("tcp-control-up"));
     t.regex(row(table, "4.00-4.25"), /<-- wlan0 up$/);
-    t.regex(row(table, "5.25-5.50"), /<-- recovered$/);
+    t.regex(row(table, "5.25-5.50"), /<-- back to the baseline$/);
     t.regex(table, /^MPTCP {13}not used \(plain TCP\)$/m);
 });
 
 test("given a control run the table says what MPTCP saved", (t) => {
     const table = formatRunTable(load("mptcpize-forward"), load("tcp-control"));
-    t.regex(table, /^Control {11}tcp: survived yes, stall 4\.00 s, recovery never$/m);
+    t.regex(table, /^Control {11}tcp: survived yes, stall 4\.00 s, mean while down 0 bits\/sec$/m);
     t.regex(table, /^MPTCP saved {7}3\.25 s of stall; after the failure it moved 68\.7 MBytes against 0 Bytes$/m);
 });
 
@@ -64,5 +64,13 @@ test("rates and sizes read like iperf3's", (t) => {
 });
 
 test("a control that moved nothing while its link was down says so", (t) => {
-    t.regex(formatRunTable(load("tcp-control")), /^Surviving rate {4}0 bits\/sec, nothing got through while the link was down$/m);
+    t.regex(formatRunTable(load("tcp-control")), /^Surviving rate {4}0 bits\/sec \(mean while down, from 1\.00 s after the failure\): nothing got through while the link was down$/m);
+});
+
+test("the summary names its window and one reference per recovery line", (t) => {
+    const table = formatRunTable(load("mptcpize-forward"));
+    t.regex(table, /^Figures {11}bytes over time; rolling window 0\.5 s/m);
+    t.regex(table, /^Recovery \(paths\) {2}1\.00 s to within 10% of the surviving rate, 189 Mbits\/sec$/m);
+    t.regex(table, /^Recovery \(base\) {3}never to within 10% of the pre-failure baseline, 279 Mbits\/sec$/m);
+    t.regex(table, /^Stall {13}0\.75 s with \(nearly\) nothing delivered, from 2\.00 s$/m);
 });

@@ -78,9 +78,13 @@ test("a server with a single interface cannot fail it without the overrides", re
 ], [
     "error failover-only-path failover.interface",
     "error failover-management-path failover.interface",
-    "warning failover-primary-path failover.interface",
+    "error failover-primary-path-native failover.interface",
 ]);
 test("failing the server's wlan0 is fine when it announces nothing, since eth0 carries the first subflow", reports, [serverEndpoints("[]"), ["  host: client\n", "  host: server\n"]], []);
+test("failback with the link back a second before the end and an endpoint on it raises nothing", reports, [failoverExtra("  upAtSeconds: 7\n  failback: reannounce\n")], []);
+test("failback with the link back in the last second has no time to show", reports, [failoverExtra("  upAtSeconds: 9.5\n  failback: reannounce\n")], [
+    "error failover-failback-no-time failover.upAtSeconds",
+]);
 test("3.19 is the first tag that native MPTCP accepts", reports, [tag('"3.19"')], []);
 test("a release tag with a patch number is a tag", reports, [tag('"3.19.1"')], []);
 test("an old tag is fine when iperf3 runs under mptcpize", reports, [tag('"3.12"'), mptcp("mptcpize")], []);

@@ -50,6 +50,8 @@ const SEED_LAB_SPEC: LabSpec = {
         direction: "forward",
         control: true,
         runToken: "1",
+        repeat: 1,
+        failback: "stay",
         allowOnlyPath: false,
         allowManagementPath: false,
     },
@@ -88,6 +90,8 @@ test("the minimal emulated lab fills in every default", (t) => {
         direction: "forward",
         control: true,
         runToken: "1",
+        repeat: 1,
+        failback: "stay",
         allowOnlyPath: false,
         allowManagementPath: false,
     });

@@ -1,5 +1,6 @@
 import test from "ava";
-import { benchRow, escapeHtml, linkRows, renderSvg, reportHtml, sparkline, subflowRows, terminalSummary, throughputRows, throughputSpec } from "../../report";
+import { benchRow, escapeHtml, linkRows, renderSvg, reportHtml, smoothedRows, sparkline, subflowRows, terminalSummary, throughputRows, throughputSpec } from "../../report";
+import { spreadOf } from "../../failover";
 import { classroomResults, recordedFailover } from "./fixture";
 
 test("the chart's data has one row per interval of both runs, in Mbit/s", (t) => {
@@ -9,6 +10,23 @@ test("the chart's data has one row per interval of both runs, in Mbit/s", (t) =>
     t.deepEqual([...new Set(rows.map((row) => row.run))], ["MPTCP (mptcpize)", "plain TCP (control)"]);
     const first = failover.mptcp.intervals[0];
     t.deepEqual(rows[0], { run: "MPTCP (mptcpize)", seconds: (first.start + first.end) / 2, mbits: first.bitsPerSecond / 1e6 });
+});
+
+test("the smoothed series is the rolling-window rate of each run, with none of the aliasing of single samples", (t) => {
+    const failover = recordedFailover();
+    const mptcp = smoothedRows(failover).filter((row) => row.run === "MPTCP (mptcpize)");
+    t.is(mptcp.length, failover.mptcp.intervals.length - 4); // the first window ends with the fifth sample
+    // While wlan0 was down and after the stall (4.0 s to 7.0 s) single samples swing 136 to 294 Mbit/s.
+    const whileDown = mptcp.filter((row) => row.seconds >= 4.5 && row.seconds <= 7);
+    const raw = failover.mptcp.intervals.filter((sample) => sample.end >= 4.5 && sample.end <= 7).map((sample) => sample.bitsPerSecond / 1e6);
+    t.true(Math.max(...raw) - Math.min(...raw) > 140);
+    t.true(Math.max(...whileDown.map((row) => row.mbits)) - Math.min(...whileDown.map((row) => row.mbits)) < 60);
+});
+
+test("a re-announced endpoint is marked on the chart with the link's moments", (t) => {
+    const failover = recordedFailover();
+    failover.mptcp.summary = { ...failover.mptcp.summary, endpointReannouncedAt: 7.05 };
+    t.true(linkRows(failover).some((row) => row.label === "endpoint re-announced" && row.seconds === 7.05));
 });
 
 test("the link's moments come from each run's measured link events", (t) => {
@@ -37,19 +55,31 @@ test("the headless renderer draws the chart's axes, lines, rules and event symbo
     t.regex(svg, />throughput \(Mbit\/s\)</);
 });
 
-test("a bench row carries baseline, dip, stall, recovery, survival and MPTCP verification", (t) => {
+test("a bench row carries one figure per column, each measured one way", (t) => {
     t.deepEqual(benchRow(classroomResults()[0]), {
         stack: "t-class-1",
-        baseline: "273 Mbits/sec",
-        dip: "0 bits/sec at 3.20 s",
-        stall: "0.50 s",
-        recovery: "0.50 s to 147 Mbits/sec",
+        runs: "1",
+        baseline: "254 Mbits/sec",
+        surviving: "187 Mbits/sec",
+        meanWhileDown: "169 Mbits/sec",
+        stall: "0.40 s",
+        recoveryToSurviving: "0.60 s",
+        recoveryToBaseline: "never",
+        failback: "off: stayed on the surviving path",
         survived: "yes",
         mptcpVerified: "yes (2 subflows)",
-        control: "stall 6.70 s, recovery never",
+        control: "stall 6.69 s, mean while down 0 bits/sec",
     });
-    t.like(benchRow(classroomResults()[1]), { survived: "no", mptcpVerified: "no", recovery: "never" });
+    t.like(benchRow(classroomResults()[1]), { survived: "no", mptcpVerified: "no", recoveryToSurviving: "never" });
     t.like(benchRow(classroomResults()[2]), { stack: "t-class-3", baseline: "no failover result yet (run `mptcp-lab up`)", survived: "" });
+});
+
+test("an output recorded before the rolling-window figures is summarised again from its intervals", (t) => {
+    const failover = recordedFailover();
+    const old = failover.mptcp.summary as unknown as Record<string, unknown>;
+    for (const key of ["windowSeconds", "stallAt", "meanRateWhileDownBitsPerSecond", "recoveryToBaselineSeconds"]) delete old[key];
+    Object.assign(old, { survivingRateBitsPerSecond: 146775682, stallSeconds: 0.5, recoverySeconds: null });
+    t.like(benchRow({ stack: "old", failover }), { surviving: "187 Mbits/sec", stall: "0.40 s", recoveryToBaseline: "never" });
 });
 
 test("the HTML report has one table row per bench and one chart per bench with a result", async (t) => {
@@ -78,8 +108,25 @@ test("a sparkline drops to the lowest block while the plain-TCP control is stall
 
 test("the terminal summary has the table and a sparkline per run of every stack with a result", (t) => {
     const lines = terminalSummary(classroomResults(), 30).split("\n");
-    t.regex(lines[0], /^bench +baseline +dip \(lowest\) +stall +recovery time +survived +MPTCP verified/);
+    t.regex(lines[0], /^bench +runs +baseline \(before\) +surviving rate +mean while down +stall +recovery to surviving rate +recovery to baseline +after the link returned +survived +MPTCP verified/);
     t.is(lines.filter((line) => line.startsWith("t-class-")).length, 3 + 2);
     t.is(lines.filter((line) => /^ {2}(mptcp|tcp) +[▁▂▃▄▅▆▇█ ]{30}$/.test(line)).length, 4);
     t.true(lines.includes("t-class-1  (wlan0 down 3.0 s, up 7.0 s)"));
+});
+
+test("a bench tested several times shows the median and range of each figure, in the table and the HTML", async (t) => {
+    const failover = recordedFailover();
+    const slower = { ...failover.mptcp, summary: { ...failover.mptcp.summary, survivingRateBitsPerSecond: 150e6, stallSeconds: 1.2, survived: false } };
+    const faster = { ...failover.mptcp, summary: { ...failover.mptcp.summary, survivingRateBitsPerSecond: 190e6, stallSeconds: 0.3 } };
+    const repeated = { ...failover, spread: { mptcp: spreadOf([slower, failover.mptcp, faster]) } };
+    t.like(benchRow({ stack: "r", failover: repeated }), {
+        runs: "3",
+        surviving: "187 Mbits/sec [150 Mbits/sec - 190 Mbits/sec]",
+        stall: "0.40 s [0.30 s - 1.20 s]",
+        recoveryToBaseline: "never [never - never]",
+        survived: "2 of 3",
+    });
+    const html = await reportHtml([{ stack: "r", failover: repeated }], new Date("2026-01-02T03:04:05Z"));
+    t.regex(html, /<pre class="spread">MPTCP over 3 runs \(2 survived\) +median +p95 +min +max\nBaseline/);
+    t.regex(html, /Stall +0\.40 s +1\.20 s +0\.30 s +1\.20 s/);
 });
