@@ -59,8 +59,8 @@ function provision(host: HostSpec) {
     const iperf3 = new Iperf3(
         `${host.name}-iperf3`,
         lab.iperf3.from === "source"
-            ? { host: pi, from: "source", repository: lab.iperf3.repository, tag: lab.iperf3.tag, configureFlags: [...lab.iperf3.configureFlags], requireMptcpFlag: lab.iperf3.mptcp === "native", mirror }
-            : { host: pi, from: "package", package: lab.iperf3.package, requireMptcpFlag: lab.iperf3.mptcp === "native" },
+            ? { host: pi, from: "source", repository: lab.iperf3.repository, tag: lab.iperf3.tag, configureFlags: [...lab.iperf3.configureFlags], requireMptcpFlag: lab.iperf3.mptcp === "native", runsUnderMptcpize: lab.iperf3.mptcp === "mptcpize", mirror }
+            : { host: pi, from: "package", package: lab.iperf3.package, requireMptcpFlag: lab.iperf3.mptcp === "native", runsUnderMptcpize: lab.iperf3.mptcp === "mptcpize" },
         { dependsOn: [headers] },
     );
     const endpoints = new MptcpEndpoints(`${host.name}-endpoints`, {

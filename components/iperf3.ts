@@ -19,6 +19,8 @@ export interface Iperf3Args {
     package?: pulumi.Input<string>;
     /** Fail unless the binary offers --mptcp; otherwise runs fall back to mptcpize. Default false. */
     requireMptcpFlag?: pulumi.Input<boolean>;
+    /** Install mptcpize even when the binary offers --mptcp: the lab runs iperf3 under it. Default false. */
+    runsUnderMptcpize?: pulumi.Input<boolean>;
     /**
      * A git URL the host fetches `repository` from instead, set in its git config (insteadOf), e.g.
      * the emulated bench's mirror or a classroom controller's. Default none: the URL itself.
@@ -67,7 +69,11 @@ if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$wanted" ] && [ -x "$binary" 
     commit=$(sed -n 2p "$stamp") mode=$(sed -n 3p "$stamp")
     case "$(first_line "$binary" --version)" in
         "iperf $tag "*|"iperf $tag")
-            if [ "$mode" = mptcpize ] || offers_mptcp "$binary"; then report "$binary" "$commit" "$mode"; exit 0; fi ;;
+            if [ "$mode" = mptcpize ] || offers_mptcp "$binary"; then
+                if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi
+                report "$binary" "$commit" "$mode"
+                exit 0
+            fi ;;
     esac
 fi
 rm -f "$stamp"
@@ -102,7 +108,7 @@ esac
 if [ "$mode" = native ] && ! offers_mptcp "$binary"; then
     fail 7 "the installed iperf3 $tag does not offer --mptcp although the build did: an older libiperf may shadow the new one"
 fi
-[ "$mode" = mptcpize ] && ensure_mptcpize
+if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi
 printf '%s\\n%s\\n%s\\n' "$wanted" "$commit" "$mode" > "$stamp"
 report "$binary" "$commit" "$mode"
 `;
@@ -118,8 +124,8 @@ mode=native
 if ! offers_mptcp "$binary"; then
     [ "$require_mptcp" = yes ] && fail 8 "the OS package $package ($(first_line "$binary" --version)) has no --mptcp: build iperf3 3.19 or later from source, or set iperf3.mptcp to auto or mptcpize"
     mode=mptcpize
-    ensure_mptcpize
 fi
+if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi
 report "$binary" "" "$mode"
 `;
 
@@ -147,7 +153,11 @@ export class Iperf3 extends pulumi.ComponentResource {
         const tag = pulumi.output(args.tag ?? LAB_DEFAULTS.tag);
         const configureFlags = pulumi.output(args.configureFlags ?? []);
         const packageName = pulumi.output(args.package ?? "iperf3");
-        const requireMptcp = pulumi.output(args.requireMptcpFlag ?? false).apply((required) => (required ? "yes" : "no"));
+        // One parameter for the scripts: `yes` (fail without --mptcp), `mptcpize` (install it whatever
+        // the binary offers) or `no`.
+        const requireMptcp = pulumi
+            .all([args.requireMptcpFlag ?? false, args.runsUnderMptcpize ?? false])
+            .apply(([required, underMptcpize]) => (required ? "yes" : underMptcpize ? "mptcpize" : "no"));
         const mirror = pulumi.output(args.mirror ?? "");
         super("mptcp-lab:host:Iperf3", name, { hostName: args.host.hostName, from, repository, tag, package: packageName }, { parent: args.host, ...opts });
 

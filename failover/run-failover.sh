@@ -132,8 +132,15 @@ link_is_down=0
 
 record_link_event() { printf '%s %s\n' "$EPOCHREALTIME" "$*" >>"$results_dir/link-events"; }
 
+# A process's command line, captured before it is matched: a pipe into grep -q fails under
+# pipefail when grep exits at the match while the writer still writes (SIGPIPE).
+cmdline_of() { # pid
+    [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null
+}
+
 is_our_watchdog() { # pid
-    [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q 'mptcp-lab-watchdog'
+    local cmdline
+    cmdline=$(cmdline_of "$1") && [[ $cmdline == *mptcp-lab-watchdog* ]]
 }
 
 # An independent process in its own session that brings the link up after $1 seconds, so that
@@ -310,6 +317,13 @@ need_root() { ((EUID == 0)) || die 3 "run as root: changing links and reading MP
 
 need_interface() { ip link show dev "$1" >/dev/null 2>&1 || die 3 "no interface $1 on this host"; }
 
+# The first line a command prints, without `| head -n 1` (which could kill it with SIGPIPE).
+first_line_of() { # command...
+    local text
+    text=$("$@" 2>&1 || true)
+    printf '%s' "${text%%$'\n'*}"
+}
+
 json_string() { # escapes backslash and quote; control characters become spaces
     local value=${1//\\/\\\\}
     value=${value//\"/\\\"}
@@ -381,7 +395,8 @@ cmd_serve_stop() {
     pid=$(cat "$dir/server.pid" 2>/dev/null || true)
     [[ $pid =~ ^[1-9][0-9]*$ ]] || { echo "no server recorded in $dir"; return 0; }
     # Only a process group we started: its leader still runs our server command line.
-    if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'mptcp-lab-server'; then
+    local cmdline
+    if cmdline=$(cmdline_of "$pid") && [[ $cmdline == *mptcp-lab-server* ]]; then
         kill -TERM -- "-$pid" 2>/dev/null || true
         local tries=0
         while group_running "$pid" && ((tries < 50)); do
@@ -493,7 +508,7 @@ cmd_client() {
   "runner": "client",
   "mode": "$mode",
   "startedAt": $started_at,
-  "iperf3Version": $(json_string "$(iperf3 --version 2>&1 | head -n 1)"),
+  "iperf3Version": $(json_string "$(first_line_of iperf3 --version)"),
   "kernel": $(json_string "$(uname -r)"),
   "hostname": $(json_string "$(uname -n)"),
   "server": "$server",
@@ -522,7 +537,8 @@ running_flip() { # dir
     local pid
     pid=$(cat "$1/flip.pid" 2>/dev/null || true)
     [[ $pid =~ ^[1-9][0-9]*$ && -r /proc/$pid/cmdline ]] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$SCRIPT_PATH flip " || return 1
+    local cmdline
+    cmdline=$(cmdline_of "$pid") && [[ $cmdline == *"$SCRIPT_PATH flip "* ]] || return 1
     echo "$pid"
 }
 
@@ -629,7 +645,9 @@ cmd_restore() {
     need_interface "$interface"
     [[ -z $dir ]] || stop_flip "$dir"
     local was_down=0
-    ip -o link show dev "$interface" | grep -q '[<,]UP[,>]' || was_down=1
+    local link
+    link=$(ip -o link show dev "$interface")
+    [[ $link =~ [\<,]UP[,\>] ]] || was_down=1
     ip link set dev "$interface" up
     if [[ -n $dir && -d $dir ]]; then
         cancel_watchdog "$dir"

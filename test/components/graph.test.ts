@@ -152,3 +152,11 @@ test("every host operation receives the pinned host key with the connection, as 
 test("a non-root login runs install scripts through sudo", (t) => {
     t.is(commandNamed("client-iperf3-install").inputs.create, "sudo -n bash -s");
 });
+
+test("a lab that runs iperf3 under mptcpize asks the install for mptcpize whatever the binary offers", async (t) => {
+    const { RaspberryPi, Iperf3 } = await load();
+    const pi = new RaspberryPi("wrapped", { connection });
+    const iperf3 = new Iperf3("wrapped-iperf3", { host: pi, from: "package", runsUnderMptcpize: true });
+    await valueOf(iperf3.version);
+    t.is(scriptArguments("wrapped-iperf3-install"), "'wrapped' 'install iperf3 from the OS package iperf3' 'iperf3' 'mptcpize'");
+});
