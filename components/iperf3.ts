@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LAB_DEFAULTS } from "../lab/normalise";
+import { type HostFacts, iperf3SourceDir, localIperf3Binary } from "../remote/host-facts";
 import { requireSafe, shellSafe } from "../remote/shell";
 import { hostCommand, resultOf } from "./host-command";
 import type { RaspberryPi } from "./raspberry-pi";
@@ -28,9 +29,6 @@ export interface Iperf3Args {
     mirror?: pulumi.Input<string>;
 }
 
-/** Where source builds live on a host; `make install` puts the binary in /usr/local/bin. */
-const sourceDir = "/usr/local/src/mptcp-lab/iperf3";
-const sourceBinary = "/usr/local/bin/iperf3";
 
 // Shared by both scripts. The help text is captured before it is matched: `iperf3 --help | grep -q`
 // under pipefail fails now and then, when grep exits at the match and iperf3 dies of SIGPIPE.
@@ -65,7 +63,8 @@ if [ -n "$mirror" ] && [ "$(git config --system --get-all "url.$mirror.insteadOf
     git config --system --replace-all "url.$mirror.insteadOf" "$repository"
 fi
 stamp="$src.installed"
-if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$wanted" ] && [ -x "$binary" ]; then
+binary_sha256() { sha256sum < "$binary" | cut -d' ' -f1; }
+if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$wanted" ] && [ -x "$binary" ] && [ "$(sed -n 4p "$stamp")" = "$(binary_sha256)" ]; then
     commit=$(sed -n 2p "$stamp") mode=$(sed -n 3p "$stamp")
     case "$(first_line "$binary" --version)" in
         "iperf $tag "*|"iperf $tag")
@@ -109,7 +108,9 @@ if [ "$mode" = native ] && ! offers_mptcp "$binary"; then
     fail 7 "the installed iperf3 $tag does not offer --mptcp although the build did: an older libiperf may shadow the new one"
 fi
 if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi
-printf '%s\\n%s\\n%s\\n' "$wanted" "$commit" "$mode" > "$stamp"
+# What was asked for, the commit, the mode and the installed binary's sha256 (the host's facts
+# compare the binary with it, so that a hand-replaced iperf3 is told from this build's).
+printf '%s\\n%s\\n%s\\n%s\\n' "$wanted" "$commit" "$mode" "$(binary_sha256)" > "$stamp"
 report "$binary" "$commit" "$mode"
 `;
 
@@ -130,13 +131,13 @@ report "$binary" "" "$mode"
 `;
 
 /**
- * What the installed source build reports, as a trigger: a hand-replaced iperf3 (another version
- * in /usr/local/bin) rebuilds it. A binary not there yet counts as the tag's, so that the first
- * build does not trigger a second one once the facts show it.
+ * The installed binary as a trigger: one that mptcp-lab's build did not install (a hand-replaced
+ * iperf3 in /usr/local/bin) rebuilds it. A binary not there yet counts as the build's, so that the
+ * first build does not trigger a second one once the facts show it; a tag change alone leaves
+ * this value as it is (the tag is a trigger of its own).
  */
-export function installedIperf3Trigger(observedVersion: string, tag: string): string {
-    const reportsTag = observedVersion === `iperf ${tag}` || observedVersion.startsWith(`iperf ${tag} `);
-    return observedVersion === "" || reportsTag ? `iperf ${tag}` : observedVersion;
+export function installedIperf3Trigger(facts: Pick<HostFacts, "localIperf3State" | "localIperf3Version">): string {
+    return facts.localIperf3State === "replaced" ? `replaced: ${facts.localIperf3Version}` : "as built";
 }
 
 /** iperf3 on a host, from source at a pinned tag or from the OS package, verified after install. */
@@ -169,8 +170,8 @@ export class Iperf3 extends pulumi.ComponentResource {
                       values: [
                           requireSafe("repository", url, shellSafe.gitUrl),
                           requireSafe("tag", release, shellSafe.gitTag),
-                          sourceDir,
-                          sourceBinary,
+                          iperf3SourceDir,
+                          localIperf3Binary,
                           required,
                           mirrorUrl === "" ? "" : requireSafe("mirror", mirrorUrl, shellSafe.gitUrl),
                           ...flags.map((flag, index) => requireSafe(`configureFlags[${index}]`, flag, shellSafe.configureFlag)),
@@ -178,9 +179,7 @@ export class Iperf3 extends pulumi.ComponentResource {
                   }
                 : { step: `install iperf3 from the OS package ${pkg}`, script: packageScript, values: [requireSafe("package", pkg, shellSafe.debianPackage), required] },
         );
-        const observed = pulumi.all([from, tag, args.host.facts]).apply(([mode, release, facts]) =>
-            mode === "source" ? installedIperf3Trigger(facts.localIperf3Version ?? "", release) : "",
-        );
+        const observed = pulumi.all([from, args.host.facts]).apply(([mode, facts]) => (mode === "source" ? installedIperf3Trigger(facts) : ""));
         // The resource count must not depend on outputs: one command, whose script `from` chooses.
         const install = hostCommand(
             `${name}-install`,

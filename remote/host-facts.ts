@@ -21,7 +21,17 @@ export interface HostFacts {
     interfaces: InterfaceFacts[];
     /** First line of `/usr/local/bin/iperf3 --version` (where source builds go); empty when absent. */
     localIperf3Version: string;
+    /**
+     * Whether that binary is the one mptcp-lab's last source build installed: `absent`, `as-built`
+     * (its sha256 is the one the build recorded) or `replaced` (anything else, e.g. a hand edit).
+     */
+    localIperf3State: "absent" | "as-built" | "replaced";
 }
+
+/** Where source builds install iperf3, and the stamp in which the build records what it installed. */
+export const localIperf3Binary = "/usr/local/bin/iperf3";
+export const iperf3SourceDir = "/usr/local/src/mptcp-lab/iperf3";
+export const iperf3InstallStamp = `${iperf3SourceDir}.installed`;
 
 export const readFactsScript = [
     ". /etc/os-release",
@@ -33,7 +43,11 @@ export const readFactsScript = [
     'echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"',
     'echo "mptcp_enabled=$(cat /proc/sys/net/mptcp/enabled 2>/dev/null || echo absent)"',
     // Captured, then cut to its first line: `| head -n 1` could kill iperf3 with SIGPIPE.
-    'local_iperf3=$(/usr/local/bin/iperf3 --version 2>/dev/null || true); echo "local_iperf3=${local_iperf3%%$\'\\n\'*}"',
+    `local_iperf3=$(${localIperf3Binary} --version 2>/dev/null || true); echo "local_iperf3=\${local_iperf3%%$'\\n'*}"`,
+    // The build's stamp ends with the installed binary's sha256.
+    `if [ ! -e ${localIperf3Binary} ]; then echo local_iperf3_state=absent;` +
+        ` elif [ "$(sha256sum < ${localIperf3Binary} | cut -d' ' -f1)" = "$(sed -n 4p ${iperf3InstallStamp} 2>/dev/null)" ]; then echo local_iperf3_state=as-built;` +
+        " else echo local_iperf3_state=replaced; fi",
     "echo '--- addresses'",
     "ip -j -4 addr show",
     "",
@@ -72,6 +86,7 @@ export function parseFacts(output: string): HostFacts {
         mptcpEnabled: enabled === "absent" ? null : enabled === "1",
         interfaces,
         localIperf3Version: (values.local_iperf3 ?? "").trim(),
+        localIperf3State: values.local_iperf3_state === "as-built" || values.local_iperf3_state === "replaced" ? values.local_iperf3_state : "absent",
     };
 }
 

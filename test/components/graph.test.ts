@@ -17,7 +17,7 @@ void pulumi.runtime.setMocks(
             // The serialised provider is the same for every dynamic resource: leave it out.
             const inputs = Object.fromEntries(Object.entries(args.inputs).filter(([key]) => key !== "__provider"));
             registered.push({ type: args.type, name: args.name, inputs });
-            const facts = { kernelRelease: "6.12.47+rpt-rpi-v8", localIperf3Version: "" };
+            const facts = { kernelRelease: "6.12.47+rpt-rpi-v8", localIperf3Version: "", localIperf3State: "absent" };
             const stdout = args.name.endsWith("-headers-install")
                 ? "kernel=6.12.47+rpt-rpi-v8\npackage=linux-headers-rpi-v8\nversion=1:6.12.47-1+rpt1\nipproto_mptcp=262"
                 : "binary=/usr/local/bin/iperf3\nversion=iperf 3.21 (cJSON 1.7.15)\ncommit=d39cf4152662\nmptcp=native";
@@ -99,7 +99,7 @@ test("the iperf3 build defaults to the upstream repository at tag 3.21 with no c
 
 test("the iperf3 build re-runs on the repository, tag, configure flags and a hand-replaced binary, not on the connection", (t) => {
     const triggers = commandNamed("client-iperf3-install").inputs.triggers as unknown[];
-    t.deepEqual(triggers.slice(1), ["source", "https://github.com/esnet/iperf.git", "3.21", [], "iperf3", "no", "iperf 3.21"]);
+    t.deepEqual(triggers.slice(1), ["source", "https://github.com/esnet/iperf.git", "3.21", [], "iperf3", "no", "as built"]);
     t.regex(String(triggers[0]), /^[0-9a-f]{16}$/, "the script's revision comes first");
 });
 
@@ -159,4 +159,11 @@ test("a lab that runs iperf3 under mptcpize asks the install for mptcpize whatev
     const iperf3 = new Iperf3("wrapped-iperf3", { host: pi, from: "package", runsUnderMptcpize: true });
     await valueOf(iperf3.version);
     t.is(scriptArguments("wrapped-iperf3-install"), "'wrapped' 'install iperf3 from the OS package iperf3' 'iperf3' 'mptcpize'");
+});
+
+test("the installed-binary trigger moves only for a binary the build did not install", async (t) => {
+    const { installedIperf3Trigger } = await import("../../components/iperf3");
+    t.is(installedIperf3Trigger({ localIperf3State: "absent", localIperf3Version: "" }), "as built", "nothing installed yet: the first build is not followed by a second");
+    t.is(installedIperf3Trigger({ localIperf3State: "as-built", localIperf3Version: "iperf 3.20 (cJSON 1.7.15)" }), "as built", "a tag change alone leaves it");
+    t.is(installedIperf3Trigger({ localIperf3State: "replaced", localIperf3Version: "iperf 3.9" }), "replaced: iperf 3.9");
 });

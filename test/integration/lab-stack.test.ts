@@ -22,7 +22,7 @@ let testStack: TestStack;
 let stack: Stack;
 let firstUp: UpResult;
 
-/** Runs `up` and lists the resources it changed, as `op name`. */
+/** Runs `up` as `mptcp-lab up` does (refresh first) and lists the resources it changed, as `op name`. */
 async function upCollectingChanges(target: Stack): Promise<{ result: UpResult; changed: string[] }> {
     const changed: string[] = [];
     const onEvent = (event: EngineEvent) => {
@@ -35,7 +35,7 @@ async function upCollectingChanges(target: Stack): Promise<{ result: UpResult; c
         const op = ["create-replacement", "delete-replaced"].includes(metadata.op) ? "replace" : metadata.op;
         changed.push(`${op} ${metadata.urn.split("::").pop()}`);
     };
-    return { result: await target.up({ onEvent }), changed: [...new Set(changed)].sort() };
+    return { result: await target.up({ onEvent, refresh: true }), changed: [...new Set(changed)].sort() };
 }
 
 const failoverOf = (result: UpResult) => result.outputs.failover.value as { runId: string; mptcp: FailoverRun; control: FailoverRun };
