@@ -8,6 +8,7 @@ import { formatRunTable } from "../failover";
 import { loadLabFromStackFile } from "../lab";
 import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, wantsPlainOutput } from "./command";
+import { withOutputsOnly } from "../toolchain/workspace";
 import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
 
 type Action = "up" | "test" | "destroy";
@@ -110,7 +111,7 @@ function makeCommand(action: Action): Command {
                     task: async (_context: unknown, task: { output: string }) => {
                         try {
                             if (cancellation.signal.aborted) throw new Error("cancelled before it started");
-                            const stack = await openLabStack(result.name);
+                            const stack = withOutputsOnly(await openLabStack(result.name));
                             result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal);
                         } catch (error) {
                             result.error = error as Error;
