@@ -22,6 +22,7 @@ import { type LabSpec, loadLabFromStackFile } from "../lab";
 import { engineEnvironment, pulumiRoot, repositoryRoot, toolchainPaths } from "../toolchain";
 import { createTestStack, testLab, type TestStack } from "../test/integration/lab-harness";
 import { type Measurement, measure } from "./lib/measure";
+import { traceTimeline } from "./lib/process-timeline";
 
 const LAB = { name: "t-peer-lab", index: 40 };
 const ANSIBLE = { name: "t-peer-ans", index: 41 };
@@ -63,7 +64,17 @@ apt-get install -y -qq --no-install-recommends python3 >/dev/null
 `;
 
 async function freshBench(plan: BenchPlan): Promise<BenchStatus> {
-    const status = await benchUp(plan);
+    let status: BenchStatus;
+    try {
+        status = await benchUp(plan);
+    } catch (error) {
+        // On a busy machine a host's sshd now and then misses the start-up deadline; once more
+        // from scratch, as the error's hint says.
+        if ((error as { code?: string }).code !== "BENCH_HOST_START_FAILED") throw error;
+        process.stderr.write(`bench ${plan.name}: ${(error as Error).message.split("\n")[0]}; starting it afresh once\n`);
+        await benchDown(plan.name);
+        status = await benchUp(plan);
+    }
     await onEveryHost(status, PREPARE_HOST);
     return status;
 }
@@ -191,7 +202,7 @@ function report(results: Map<Work, Record<Tool, Measurement[]>>): string {
             );
         }
         const pairs = (other: Tool, key: "wallSeconds" | "cpuSeconds") => {
-            const values = byTool["mptcp-lab"].map((r, i) => r[key] / byTool[other][i][key]).filter(Number.isFinite);
+            const values = byTool["mptcp-lab"].map((r, i) => (byTool[other][i] ? r[key] / byTool[other][i][key] : NaN)).filter(Number.isFinite);
             return values.length ? `${median(values).toFixed(2)} (${range(values)})` : "-";
         };
         ratios.push(`| ${work} | ${pairs("Ansible", "wallSeconds")} | ${pairs("Ansible", "cpuSeconds")} | ${pairs("script", "wallSeconds")} | ${pairs("script", "cpuSeconds")} |`);
@@ -239,6 +250,7 @@ async function main(): Promise<void> {
     const plans = { lab: benchPlanFromLab(labs.lab)!, Ansible: benchPlanFromLab(labs.Ansible)!, script: benchPlanFromLab(labs.script)! };
     let testStack: TestStack | undefined;
     let failed = false;
+    const results = new Map<Work, Record<Tool, Measurement[]>>();
     try {
         const lab = (testStack = await createTestStack(LAB, (line) => process.stderr.write(`${line}\n`)));
         const context: Context = {
@@ -257,8 +269,18 @@ async function main(): Promise<void> {
         await run("script", "cold provision", 0, context);
 
         const works: Work[] = values["skip-cold"] ? ["no-op converge", "drift"] : ["no-op converge", "drift", "cold provision"];
-        const results = new Map<Work, Record<Tool, Measurement[]>>();
+        const timelines: string[] = [];
+        // Where mptcp-lab's time goes: one more no-op and one more drift under strace, while the
+        // stack is still converged (before the cold rounds).
+        const trace = async () => {
+            for (const traced of ["no-op converge", "drift"] as const) {
+                const { argv, env } = commandOf("mptcp-lab", traced, context);
+                const timeline = await traceTimeline(argv, { cwd: repositoryRoot, env, traceFile: path.join(runDir, "trace.txt") });
+                timelines.push(`mptcp-lab ${traced}, processes (strace -f, execve and exits; load ${os.loadavg()[0].toFixed(2)}):\n${timeline}\n`);
+            }
+        };
         for (const work of works) {
+            if (work === "cold provision") await trace();
             const byTool: Record<Tool, Measurement[]> = { "mptcp-lab": [], Ansible: [], script: [] };
             results.set(work, byTool);
             for (let round = 1; round <= rounds; round++) {
@@ -274,11 +296,13 @@ async function main(): Promise<void> {
                 for (const tool of TOOLS) byTool[tool].push(await run(tool, work, round, context));
             }
         }
+        if (!works.includes("cold provision")) await trace();
         process.stdout.write(`\nmachine: ${os.cpus().length} cores, ${os.release()}, load now ${os.loadavg().map((load) => load.toFixed(2)).join(" ")}; ${rounds} round(s)\n\n`);
         process.stdout.write(report(results));
-        process.stdout.write(`\n${BEFORE}\n`);
+        process.stdout.write(`\n${BEFORE}\n\n${timelines.join("\n")}`);
     } catch (error) {
         failed = true;
+        if (results.size > 0) process.stdout.write(`\nWhat was measured before the failure (load now ${os.loadavg()[0].toFixed(2)}):\n\n${report(results)}`);
         throw error;
     } finally {
         if (testStack) await testStack.cleanup();
