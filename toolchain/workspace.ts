@@ -1,5 +1,7 @@
 // Opens stacks through the Automation API with the pinned CLI and the offline environment.
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { LocalWorkspace, type OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { engineEnvironment, pulumiRoot, toolchainPaths } from "./index";
 
@@ -28,14 +30,40 @@ async function workspaceOptions() {
     return { pulumiCommand: await pulumiCommandAt(pulumiRoot(paths)), envVars: engineEnvironment(paths) };
 }
 
+/**
+ * Whether the local file backend holds the project's stack, from its checkpoint file; undefined
+ * for another backend. This is all `pulumi stack select` checks before a command that names the
+ * stack with `--stack`, as every Automation API command does.
+ */
+export function stackInFileBackend(backendUrl: string, workDir: string, stackName: string): boolean | undefined {
+    if (!backendUrl.startsWith("file://")) return undefined;
+    const project = /^name:\s*([A-Za-z0-9_.-]+)\s*$/m.exec(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"))?.[1];
+    if (!project) return undefined;
+    const dir = path.join(backendUrl.slice("file://".length), ".pulumi", "stacks", project);
+    return [".json", ".json.gz"].some((extension) => fs.existsSync(path.join(dir, `${stackName}${extension}`)));
+}
+
+/**
+ * An existing stack without `pulumi stack select` (a quarter of a second of CLI start-up per
+ * command): the file backend's checkpoint says that it exists. Undefined when it does not, or
+ * when the backend is not a local folder: the caller then asks the CLI.
+ */
+async function existingStack(location: StackLocation): Promise<Stack | undefined> {
+    const options = await workspaceOptions();
+    if (!stackInFileBackend(options.envVars.PULUMI_BACKEND_URL, location.workDir, location.stackName)) return undefined;
+    const workspace = await LocalWorkspace.create({ ...options, workDir: location.workDir });
+    workspace.selectStack = async () => undefined;
+    return Stack.select(location.stackName, workspace);
+}
+
 /** Selects the stack, creating it on first use. */
 export async function openStack(location: StackLocation): Promise<Stack> {
-    return LocalWorkspace.createOrSelectStack(location, await workspaceOptions());
+    return (await existingStack(location)) ?? LocalWorkspace.createOrSelectStack(location, await workspaceOptions());
 }
 
 /** Selects a stack that exists; it never creates one (it throws StackNotFoundError). */
 export async function selectStack(location: StackLocation): Promise<Stack> {
-    return LocalWorkspace.selectStack(location, await workspaceOptions());
+    return (await existingStack(location)) ?? LocalWorkspace.selectStack(location, await workspaceOptions());
 }
 
 /**
