@@ -1,6 +1,7 @@
 // Where a command's time goes, process by process: runs it under `strace -f` tracing only
 // execve and exits, and prints when each program started and ended, relative to the command's
-// start. Tracing two system calls costs little; the figures are a breakdown, not a benchmark.
+// start. Tracing two system calls (seccomp-filtered) costs little; the figures are a breakdown, not
+// a benchmark.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 
@@ -56,7 +57,8 @@ export function parseTrace(text: string): TracedProcess[] {
 
 /** Runs argv under strace and returns the timeline as text, one program a line. */
 export async function traceTimeline(argv: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; traceFile: string; minimumSeconds?: number }): Promise<string> {
-    const strace = ["-f", "-ttt", "-s", "200", "-e", "trace=execve,exit_group", "-o", options.traceFile, ...argv];
+    // --seccomp-bpf: only the traced calls stop the process; without it every system call would.
+    const strace = ["-f", "--seccomp-bpf", "-ttt", "-s", "200", "-e", "trace=execve,exit_group", "-o", options.traceFile, ...argv];
     await new Promise<void>((resolve, reject) => {
         const child = spawn("strace", strace, { cwd: options.cwd, env: options.env ?? process.env, stdio: "ignore" });
         child.on("error", reject);
