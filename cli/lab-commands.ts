@@ -9,6 +9,7 @@ import { MAX_REPEAT } from "../failover/aggregate";
 import { LabError, loadLabFromStackFile } from "../lab";
 import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, UsageError, wantsPlainOutput } from "./command";
+import { withOutputsOnly } from "../toolchain/workspace";
 import { describeEngineEvent, failoverRunUrn, openLabStack, recoverStackLocks, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
 import { removedLockLine } from "./stack-locks";
 
@@ -156,7 +157,7 @@ function makeCommand(action: Action): Command {
                             if (cancellation.signal.aborted) throw new Error("cancelled before it started");
                             const removed = recoverStackLocks(result.name);
                             for (const lock of removed) io.stderr.write(`${removedLockLine(result.name, lock)}\n`);
-                            const stack = await openLabStack(result.name);
+                            const stack = withOutputsOnly(await openLabStack(result.name));
                             result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal, removed.length > 0);
                         } catch (error) {
                             result.error = error as Error;

@@ -6,7 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
  * module-level Sets, Maps and class instances; a shim that only captures a module path keeps
  * state small and the real code intact. The provider process runs in the Pulumi project's
  * folder (or one below it, for test projects) with node_modules at hand but without ts-node
- * registered, so the shim registers it before requiring the TypeScript module.
+ * registered, so the shim registers swc (toolchain/swc-register.js) before requiring the TypeScript
+ * module.
  */
 export function providerShim(modulePath: string): pulumi.dynamic.ResourceProvider {
     const load = (): pulumi.dynamic.ResourceProvider => {
@@ -18,9 +19,9 @@ export function providerShim(modulePath: string): pulumi.dynamic.ResourceProvide
             if (parent === root) throw new Error(`cannot find ${modulePath}.ts above ${process.cwd()}: run Pulumi from the mptcp-lab folder`);
             root = parent;
         }
-        if (!(process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")]) {
-            require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
-        }
+        // swc alone, not ts-node, which would load the TypeScript compiler into every provider
+        // process; a process that can load .ts already (ts-node in the tests) keeps its loader.
+        if (!require.extensions[".ts"]) require(path.join(root, "toolchain", "swc-register.js"));
         return require(path.join(root, modulePath)).operations;
     };
     return {

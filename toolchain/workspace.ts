@@ -1,5 +1,8 @@
 // Opens stacks through the Automation API with the pinned CLI and the offline environment.
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { LocalWorkspace, type OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { engineEnvironment, pulumiRoot, toolchainPaths } from "./index";
 
 export interface StackLocation {
@@ -27,12 +30,61 @@ async function workspaceOptions() {
     return { pulumiCommand: await pulumiCommandAt(pulumiRoot(paths)), envVars: engineEnvironment(paths) };
 }
 
+/**
+ * Whether the local file backend holds the project's stack, from its checkpoint file; undefined
+ * for another backend. This is all `pulumi stack select` checks before a command that names the
+ * stack with `--stack`, as every Automation API command does.
+ */
+export function stackInFileBackend(backendUrl: string, workDir: string, stackName: string): boolean | undefined {
+    if (!backendUrl.startsWith("file://")) return undefined;
+    const project = /^name:\s*([A-Za-z0-9_.-]+)\s*$/m.exec(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"))?.[1];
+    if (!project) return undefined;
+    const dir = path.join(backendUrl.slice("file://".length), ".pulumi", "stacks", project);
+    return [".json", ".json.gz"].some((extension) => fs.existsSync(path.join(dir, `${stackName}${extension}`)));
+}
+
+/**
+ * An existing stack without `pulumi stack select` (a quarter of a second of CLI start-up per
+ * command): the file backend's checkpoint says that it exists. Undefined when it does not, or
+ * when the backend is not a local folder: the caller then asks the CLI.
+ */
+async function existingStack(location: StackLocation): Promise<Stack | undefined> {
+    const options = await workspaceOptions();
+    if (!stackInFileBackend(options.envVars.PULUMI_BACKEND_URL, location.workDir, location.stackName)) return undefined;
+    const workspace = await LocalWorkspace.create({ ...options, workDir: location.workDir });
+    workspace.selectStack = async () => undefined;
+    return Stack.select(location.stackName, workspace);
+}
+
 /** Selects the stack, creating it on first use. */
 export async function openStack(location: StackLocation): Promise<Stack> {
-    return LocalWorkspace.createOrSelectStack(location, await workspaceOptions());
+    return (await existingStack(location)) ?? LocalWorkspace.createOrSelectStack(location, await workspaceOptions());
 }
 
 /** Selects a stack that exists; it never creates one (it throws StackNotFoundError). */
 export async function selectStack(location: StackLocation): Promise<Stack> {
-    return LocalWorkspace.selectStack(location, await workspaceOptions());
+    return (await existingStack(location)) ?? LocalWorkspace.selectStack(location, await workspaceOptions());
+}
+
+/**
+ * The stack, with results that cost one CLI call: after an update the Automation API runs
+ * `pulumi stack output` twice (masked, then in plain text, to flag which values are secret) and
+ * `pulumi stack history` for a summary, a quarter of a second each. mptcp-lab reads only the
+ * outputs' values, so `outputs()` makes one `stack output --show-secrets` call (every value
+ * flagged `secret: false`: the values are the same plain text either way) and `info()` none.
+ */
+export function withOutputsOnly(stack: Stack): Stack {
+    const workspace = stack.workspace;
+    stack.outputs = () =>
+        new Promise<OutputMap>((resolve, reject) => {
+            const environment = { ...process.env, ...workspace.envVars, ...(workspace.pulumiHome ? { PULUMI_HOME: workspace.pulumiHome } : {}) };
+            const args = ["stack", "output", "--json", "--show-secrets", "--stack", stack.name];
+            execFile(workspace.pulumiCommand.command, args, { cwd: workspace.workDir, env: environment, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
+                if (error) return reject(new Error(`pulumi ${args.join(" ")}: ${stderr || error.message}`, { cause: error }));
+                const values = JSON.parse(stdout) as Record<string, unknown>;
+                resolve(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: false }])));
+            });
+        });
+    stack.info = async () => undefined;
+    return stack;
 }
