@@ -30,7 +30,7 @@ async function upCollectingChanges(target: Stack): Promise<{ result: UpResult; c
         // Dynamic providers receive the stack's config, so their provider updates with the lab;
         // components only pass their children's outputs on.
         const custom = metadata && !metadata.type.startsWith("pulumi:providers:") && !metadata.type.startsWith("mptcp-lab:");
-        if (!custom || metadata.op === "same") return;
+        if (!custom || metadata.op === "same" || metadata.op === "refresh") return;
         // A replacement is reported in three steps (create, replace, delete): one change.
         const op = ["create-replacement", "delete-replaced"].includes(metadata.op) ? "replace" : metadata.op;
         changed.push(`${op} ${metadata.urn.split("::").pop()}`);
@@ -183,7 +183,7 @@ test.serial("a tag that does not exist fails clearly, naming the host, the step 
 
 test.serial("a host with Debian's iperf3 installed first still ends up running the 3.21 build with --mptcp", async (t) => {
     // Debian's libiperf0 has the same soname as the build's library: the FIELD-NOTES pitfall.
-    await onHost(lab.name, "client", ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "iperf3"]);
+    await onHost(lab.name, "client", ["sudo", "-n", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "--no-install-recommends", "iperf3"]);
     writeStackFile(lab.name, testLab(sourceLab("3.21")));
     const { result } = await upCollectingChanges(stack);
     const onPath = (await onHost(lab.name, "client", ["iperf3", "--version"])).split("\n")[0];
@@ -194,7 +194,7 @@ test.serial("a host with Debian's iperf3 installed first still ends up running t
 
 test.serial("a hand-replaced iperf3 is rebuilt by the next up", async (t) => {
     // Overwritten in place, so it stays executable; the remote shell runs the redirection.
-    await onHost(lab.name, "server", ["printf", "'#!/bin/sh\\necho iperf 3.9 built by hand\\n'", ">", "/usr/local/bin/iperf3"]);
+    await onHost(lab.name, "server", ["printf", "'#!/bin/sh\\necho iperf 3.9 built by hand\\n'", "|", "sudo", "-n", "tee", "/usr/local/bin/iperf3", ">/dev/null"]);
     t.is(await installedVersion("server"), "iperf 3.9 built by hand");
     await stack.refresh();
     const { changed } = await upCollectingChanges(stack);
