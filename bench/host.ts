@@ -246,15 +246,16 @@ export function removeHostCgroups(namespace: string): string[] {
     return hostCgroups(namespace);
 }
 
-/** Every process in the host's cgroups: its supervisor, systemd-nspawn and the machine. */
+/** Every process in the host's cgroups (each once: a hybrid machine lists it in two hierarchies): its supervisor, systemd-nspawn and the machine. */
 export function hostProcesses(namespace: string): number[] {
-    return hostCgroups(namespace).flatMap((directory) => {
+    const pids = hostCgroups(namespace).flatMap((directory) => {
         try {
             return fs.readFileSync(path.join(directory, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
         } catch {
             return [];
         }
     });
+    return [...new Set(pids)];
 }
 
 /** Where systemd-nspawn keeps a directory per running container (for `machinectl bind`). */
