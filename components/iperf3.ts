@@ -75,7 +75,8 @@ if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$wanted" ] && [ -x "$binary" 
             fi ;;
     esac
 fi
-rm -f "$stamp"
+# The stamp stays until a build replaces it: a failed attempt (a missing tag, say) leaves the
+# installed binary, and the facts still see it as this build's.
 if [ -d "$src/.git" ]; then
     git -C "$src" remote set-url origin -- "$repository" 2>/dev/null || git -C "$src" remote set-url origin "$repository"
     git -C "$src" fetch -q --force --tags origin || fail 3 "git fetch from $repository failed"
