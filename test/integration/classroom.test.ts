@@ -8,9 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { benchDown, benchStatus } from "../../bench";
-import { openLabStack, stacksDir } from "../../cli/lab-stacks";
+import { stacksDir } from "../../cli/lab-stacks";
 import { repositoryRoot } from "../../toolchain";
-import { inHost, stackFilePath, testLab, writeStackFile } from "./lab-harness";
+import { inHost, removeTestStack, testLab, writeStackFile } from "./lab-harness";
 
 const template = "t-class-tpl";
 const benches = ["t-class-1", "t-class-2", "t-class-3"];
@@ -46,15 +46,7 @@ test.before(() => {
 });
 
 test.after.always(async () => {
-    for (const name of [template, ...benches]) {
-        if (fs.existsSync(stackFilePath(name))) {
-            const stack = await openLabStack(name).catch(() => undefined);
-            await stack?.destroy().catch(() => undefined);
-            await stack?.workspace.removeStack(name, { force: true }).catch(() => undefined);
-        }
-        fs.rmSync(stackFilePath(name), { force: true });
-        await benchDown(name).catch(() => undefined);
-    }
+    for (const name of [template, ...benches]) await removeTestStack(name);
 });
 
 test.serial("classroom init writes three validated bench stacks with distinct subnets", async (t) => {

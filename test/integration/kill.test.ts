@@ -9,10 +9,9 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { benchDown } from "../../bench";
-import { openLabStack } from "../../cli/lab-stacks";
 import { RUN_MARK } from "../../cli/run-reaper";
 import { repositoryRoot } from "../../toolchain";
-import { inHost, onHost, stackFilePath, TestLabOptions, testLab, writeStackFile } from "./lab-harness";
+import { inHost, onHost, removeTestStack, TestLabOptions, testLab, writeStackFile } from "./lab-harness";
 
 const name = "t-killup";
 const upstream = "https://github.com/esnet/iperf.git";
@@ -153,15 +152,7 @@ test.before(async () => {
     writeStackFile(name, testLab(lab("3.21")));
 });
 
-test.after.always(async () => {
-    if (fs.existsSync(stackFilePath(name))) {
-        const stack = await openLabStack(name).catch(() => undefined);
-        await stack?.destroy().catch(() => undefined);
-        await stack?.workspace.removeStack(name, { force: true }).catch(() => undefined);
-    }
-    fs.rmSync(stackFilePath(name), { force: true });
-    await benchDown(name).catch(() => undefined);
-});
+test.after.always(() => removeTestStack(name));
 
 test.serial("up killed during bench start: the next up converges and drift finds nothing", async (t) => {
     const pid = await killedUp(t, /(?:)/, async () => fs.existsSync(`/run/netns/mlab-${name}-server`));

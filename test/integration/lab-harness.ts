@@ -54,6 +54,17 @@ export interface TestStack {
     cleanup(): Promise<void>;
 }
 
+/** Removes whatever a test left of a stack it drove through the command line: stack, file, bench. */
+export async function removeTestStack(name: string): Promise<void> {
+    if (fs.existsSync(stackFilePath(name))) {
+        const stack = await openLabStack(name).catch(() => undefined);
+        await stack?.destroy().catch(() => undefined);
+        await stack?.workspace.removeStack(name, { force: true }).catch(() => undefined);
+    }
+    fs.rmSync(stackFilePath(name), { force: true });
+    await benchDown(name).catch(() => undefined);
+}
+
 export async function createTestStack(options: TestLabOptions, log: (line: string) => void = () => undefined): Promise<TestStack> {
     writeStackFile(options.name, testLab(options));
     const stack = await openLabStack(options.name);
