@@ -5,23 +5,18 @@ import test from "ava";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { benchDown, benchUp, checkBenchPrerequisites, defaultBenchPlan } from "../../bench";
+import { benchDown, benchUp, defaultBenchPlan } from "../../bench";
 import { readGreeting } from "../../bench/probe";
 import { readRuntimeState } from "../../bench/state";
 import type { ProcessRecord } from "../../bench/processes";
-import { benchHook, benchTest, benchTestsRun, describeMissingPrerequisites, findLeftovers } from "./helpers/harness";
+import { benchHook, benchTest, prepareBench, findLeftovers } from "./helpers/harness";
 
 const BENCH = "t-kill";
 const INDEX = 29;
 const REPOSITORY = path.join(__dirname, "..", "..");
 
 test.before(async (t) => {
-    if (!benchTestsRun) {
-        t.log(`bench tests skipped outside CI; missing: ${describeMissingPrerequisites()}`);
-        return;
-    }
-    await checkBenchPrerequisites();
-    await benchDown(BENCH, { purge: true });
+    await prepareBench(t, BENCH);
 });
 
 test.after.always(benchHook(async () => {

@@ -5,12 +5,12 @@ import test from "ava";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type BenchStatus, benchDown, benchReboot, benchStatus, benchUp, type BenchUpTask, checkBenchPrerequisites, defaultBenchPlan, offerGitRepository } from "../../bench";
+import { type BenchStatus, benchDown, benchReboot, benchStatus, benchUp, type BenchUpTask, defaultBenchPlan, offerGitRepository } from "../../bench";
 import { run, tryRun } from "../../bench/exec";
 import { interfaceMac } from "../../bench/naming";
 import { runRemote } from "../../remote/ssh";
 import { readRuntimeState } from "../../bench/state";
-import { benchHook, benchTest, benchTestsRun, describeMissingPrerequisites, findLeftovers } from "./helpers/harness";
+import { benchHook, benchTest, prepareBench, findLeftovers } from "./helpers/harness";
 import { MPTCP_CLIENT, MPTCP_SERVER } from "./helpers/mptcp";
 import { hostOf, mptcpCounters, ssh, sshOk } from "./helpers/ssh";
 
@@ -19,12 +19,7 @@ const INDEX = 7;
 let status: BenchStatus;
 
 test.before(async (t) => {
-    if (!benchTestsRun) {
-        t.log(`bench tests skipped outside CI; missing: ${describeMissingPrerequisites()}`);
-        return;
-    }
-    await checkBenchPrerequisites(); // under CI a missing prerequisite fails every test here
-    await benchDown(BENCH, { purge: true }); // whatever an interrupted earlier run left
+    await prepareBench(t, BENCH);
 });
 
 test.after.always(benchHook(async () => {

@@ -1,6 +1,6 @@
 // The runner for real: two hosts in network namespaces, Debian's iperf3 3.12 under mptcpize (it
 // has no -m), the client's or the server's wlan0 failing at 3 s of an 8 s test.
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,7 +16,7 @@ import {
     serveArguments,
     serveStopArguments,
 } from "../../failover";
-import type { ClientOptions, FailoverRun } from "../../failover";
+import type { ClientOptions, FailoverRun, LinkFailure } from "../../failover";
 import {
     ADDRESSES,
     applyPolicyRoutes,
@@ -105,6 +105,25 @@ async function stopServer(serverDir: string): Promise<void> {
     await runRunner(SERVER, runnerScriptPath, serveStopArguments({ resultsDir: serverDir }));
 }
 
+/**
+ * A client run whose failure a detached flip on the server makes: the flip armed, the client run,
+ * the flip waited for, the server stopped, the results analysed.
+ */
+async function runUnderServerFlip(
+    t: ExecutionContext,
+    { client, serverDir }: { client: ClientOptions; serverDir: string },
+    name: string,
+    failure: LinkFailure,
+): Promise<{ status: number; run: FailoverRun; flipDir: string }> {
+    const flipDir = path.join(scratch, name, "flip");
+    const armed = await runRunner(SERVER, runnerScriptPath, flipArguments({ failure, watchPort: client.port, durationSeconds: DURATION, resultsDir: flipDir, waitSeconds: 20, detach: true }));
+    t.is(armed, 0, read(flipDir, resultFileNames.runnerLog));
+    const status = await runRunner(CLIENT, runnerScriptPath, clientArguments({ ...client, failure: undefined }));
+    t.true(await waitFor(() => read(flipDir, resultFileNames.exitStatus) !== undefined, 10_000), "the flip did not finish");
+    await stopServer(serverDir);
+    return { status, run: analyse(client.resultsDir, flipDir), flipDir };
+}
+
 // The control's sockets are bound to wlan0 (SO_BINDTODEVICE), so nothing moves while it is down.
 // iperf3 itself usually still completes: its control connection is idle during the outage and
 // delivers the end of the test once the link is back at the end. So the control does not fail;
@@ -166,22 +185,9 @@ integration("with failback the client's wlan0 endpoint is re-announced and a new
 });
 
 integration("with failback the server's re-announced signal endpoint brings a subflow back", async (t) => {
-    const { client, serverDir } = await prepareRun("failback-server", true);
-    const flipDir = path.join(scratch, "failback-server", "flip");
+    const prepared = await prepareRun("failback-server", true);
     const before = endpointTable(SERVER);
-    const armed = await runRunner(SERVER, runnerScriptPath, flipArguments({
-        failure: { interface: "wlan0", downAtSeconds: DOWN_AT, upAtSeconds: 5, reannounce: true },
-        watchPort: client.port,
-        durationSeconds: DURATION,
-        resultsDir: flipDir,
-        waitSeconds: 20,
-        detach: true,
-    }));
-    t.is(armed, 0, read(flipDir, resultFileNames.runnerLog));
-    const status = await runRunner(CLIENT, runnerScriptPath, clientArguments({ ...client, failure: undefined }));
-    t.true(await waitFor(() => read(flipDir, resultFileNames.exitStatus) !== undefined, 10_000), "the flip did not finish");
-    await stopServer(serverDir);
-    const run = analyse(client.resultsDir, flipDir);
+    const { status, run } = await runUnderServerFlip(t, prepared, "failback-server", { interface: "wlan0", downAtSeconds: DOWN_AT, upAtSeconds: 5, reannounce: true });
     t.log(`\n${formatRunTable(run)}`);
     t.is(status, 0);
     t.true(run.summary.survived, run.summary.error);
@@ -237,22 +243,8 @@ integration("a runner stopped with SIGTERM restores the link at once and records
 });
 
 integration("a detached flip fails the server's wlan0 under a running test and brings it back", async (t) => {
-    const { client, serverDir } = await prepareRun("flip", true);
-    const flipDir = path.join(scratch, "flip", "flip");
-    const armed = await runRunner(SERVER, runnerScriptPath, flipArguments({
-        failure: { interface: "wlan0", downAtSeconds: DOWN_AT },
-        watchPort: client.port,
-        durationSeconds: DURATION,
-        resultsDir: flipDir,
-        waitSeconds: 20,
-        detach: true,
-    }));
-    t.is(armed, 0, read(flipDir, resultFileNames.runnerLog));
-    const status = await runRunner(CLIENT, runnerScriptPath, clientArguments({ ...client, failure: undefined }));
-    t.true(await waitFor(() => read(flipDir, resultFileNames.exitStatus) !== undefined, 10_000), "the flip did not finish");
+    const { status, run, flipDir } = await runUnderServerFlip(t, await prepareRun("flip", true), "flip", { interface: "wlan0", downAtSeconds: DOWN_AT });
     t.is(read(flipDir, resultFileNames.exitStatus)?.trim(), "0", read(flipDir, resultFileNames.runnerLog));
-    await stopServer(serverDir);
-    const run = analyse(client.resultsDir, flipDir);
     t.log(`\n${formatRunTable(run)}`);
     t.is(status, 0);
     t.true(run.summary.survived, run.summary.error);

@@ -4,21 +4,16 @@ import test from "ava";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type BenchStatus, benchDown, benchUp, checkBenchPrerequisites, defaultBenchPlan } from "../../bench";
+import { type BenchStatus, benchDown, benchUp, defaultBenchPlan } from "../../bench";
 import { type HostConnection, RemoteStepError, runRemote } from "../../remote/ssh";
-import { benchHook, benchTest, benchTestsRun, describeMissingPrerequisites } from "../bench/helpers/harness";
+import { benchHook, benchTest, prepareBench } from "../bench/helpers/harness";
 
 const BENCH = "t-ssh";
 const INDEX = 19;
 let connection: HostConnection;
 
 test.before(async (t) => {
-    if (!benchTestsRun) {
-        t.log(`bench tests skipped outside CI; missing: ${describeMissingPrerequisites()}`);
-        return;
-    }
-    await checkBenchPrerequisites();
-    await benchDown(BENCH, { purge: true });
+    if (!(await prepareBench(t, BENCH))) return;
     const status: BenchStatus = await benchUp(defaultBenchPlan(BENCH, INDEX));
     const host = status.hosts[0];
     connection = { address: host.managementAddress, port: host.sshPort, user: host.user, hostKey: host.hostKey, privateKey: fs.readFileSync(status.privateKeyPath, "utf8") };

@@ -3,7 +3,8 @@
 
 import test, { type ExecutionContext } from "ava";
 import * as fs from "node:fs";
-import { findPrerequisiteProblems, gatherPrerequisiteFacts } from "../../../bench/prerequisites";
+import { benchDown } from "../../../bench/down";
+import { checkBenchPrerequisites, findPrerequisiteProblems, gatherPrerequisiteFacts } from "../../../bench/prerequisites";
 import { benchPaths, managementBridge } from "../../../bench/naming";
 import type { ProcessRecord } from "../../../bench/processes";
 import { run } from "../../../bench/exec";
@@ -31,6 +32,21 @@ export function benchHook(action: () => Promise<void>): () => Promise<void> {
 
 export function describeMissingPrerequisites(): string {
     return missing.map((problem) => problem.path).join(", ");
+}
+
+/**
+ * The `before` of a bench test file: says why its tests are skipped, or checks the prerequisites
+ * (under CI a missing one fails every test of the file) and removes whatever an interrupted
+ * earlier run left of the file's bench. True when the tests run.
+ */
+export async function prepareBench(t: ExecutionContext, benchName: string): Promise<boolean> {
+    if (!benchTestsRun) {
+        t.log(`bench tests skipped outside CI; missing: ${describeMissingPrerequisites()}`);
+        return false;
+    }
+    await checkBenchPrerequisites();
+    await benchDown(benchName, { purge: true });
+    return true;
 }
 
 /** Whether a recorded process still runs (a zombie or a reused PID does not count). */
