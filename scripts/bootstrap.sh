@@ -160,9 +160,11 @@ ensure_pulumi_toolchain() {
         build_language_host "$host_archive"
         return 0
     fi
+    # Without the archive, a toolchain built or installed on an earlier run serves as it is.
     if [ -x "$toolchain_bin/pulumi" ] && [ -x "$toolchain_bin/pulumi-language-nodejs" ] \
-        && [ "$(pulumi_version_of "$toolchain_bin/pulumi")" = "$PULUMI_VERSION" ] && [ ! -f "$toolchain_bin/.pulumi-language-nodejs.sha256" ]; then
-        return 0 # installed by the official installer below on an earlier run
+        && [ "$(pulumi_version_of "$toolchain_bin/pulumi")" = "$PULUMI_VERSION" ] \
+        && [ "$("$toolchain_bin/pulumi-language-nodejs" --version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
+        return 0
     fi
     if command -v curl >/dev/null && curl -fsSI --max-time 10 https://get.pulumi.com >/dev/null 2>&1; then
         log "installing Pulumi $PULUMI_VERSION with Pulumi's official installer"
