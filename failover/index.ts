@@ -17,7 +17,7 @@ export type { ResultFileLimits, ResultFileRefusal } from "./run-files";
 export { figureSpread, repeatFromEnvironment, REPEAT_ENVIRONMENT_VARIABLE, SPREAD_FIGURES, spreadOf } from "./aggregate";
 export type { FailoverSpread, FigureSpread, SpreadFigure } from "./aggregate";
 export { formatRunTable } from "./table";
-export { formatSpreadCell, formatSpreadTable, SPREAD_LABELS } from "./spread-table";
+export { formatSpreadTable, SPREAD_LABELS } from "./spread-table";
 export {
     clientArguments,
     FailoverArgumentError,

@@ -1,6 +1,6 @@
 // The spread of a repeated failover test as a terminal table: per figure the median, p95, min and
 // max over the runs, in the units of the single-run summary.
-import type { FailoverSpread, FigureSpread, SpreadFigure } from "./aggregate";
+import type { FailoverSpread, SpreadFigure } from "./aggregate";
 import { formatBitrate, formatSeconds } from "./table";
 
 /** Row labels, as in the single-run summary; recovery times print null as "never". */
@@ -20,11 +20,6 @@ export const SPREAD_LABELS: Readonly<Record<SpreadFigure, string>> = {
 export function formatFigure(figure: SpreadFigure, value: number | null): string {
     if (figure.endsWith("BitsPerSecond")) return value === null ? "-" : formatBitrate(value);
     return formatSeconds(value);
-}
-
-/** `median [min-max]`: the compact form for a table cell. */
-export function formatSpreadCell(figure: SpreadFigure, spread: FigureSpread): string {
-    return `${formatFigure(figure, spread.median)} [${formatFigure(figure, spread.min)} - ${formatFigure(figure, spread.max)}]`;
 }
 
 export function formatSpreadTable(spread: FailoverSpread, title = "MPTCP"): string {

@@ -86,18 +86,8 @@ function recoveryRows({ summary }: FailoverRun): string[] {
 }
 
 /** The link came back while the test ran, early enough for one rolling window after it. */
-function linkReturnedInTime({ summary, intervals }: FailoverRun): boolean {
+export function linkReturnedInTime({ summary, intervals }: FailoverRun): boolean {
     return summary.linkUpAt !== null && summary.linkUpAt < (intervals.at(-1)?.end ?? 0) - summary.windowSeconds;
-}
-
-/** The failback in a few words, for a table cell. */
-export function failbackCell(run: FailoverRun): string {
-    const { summary } = run;
-    if (run.mode === "tcp" || summary.linkDownAt === null) return "";
-    if (!linkReturnedInTime(run)) return "not measured: link back at the end";
-    if (summary.endpointReannouncedAt === null && summary.failbackSubflowSeconds === null) return "off: stayed on the surviving path";
-    const subflow = summary.failbackSubflowSeconds === null ? "no new subflow" : `subflow after ${formatSeconds(summary.failbackSubflowSeconds)}`;
-    return `${subflow}, baseline after ${formatSeconds(summary.failbackRecoverySeconds)}`;
 }
 
 /** What happened after the link came back: the subflow re-created and the two-path rate regained, or not. */

@@ -50,7 +50,7 @@ export async function reportHtml(results: readonly StackResult[], generatedAt: D
         '<html lang="en"><head><meta charset="utf-8">',
         `<title>${escapeHtml(heading)}</title><style>${STYLE}</style></head><body>`,
         `<h1>${escapeHtml(heading)}</h1>`,
-        `<p>Generated ${escapeHtml(generatedAt.toISOString())} from the stacks' <code>failover</code> outputs. Rates are bytes over time (docs/failover-figures.md); a bench tested more than once shows the median over its runs with [min - max].</p>`,
+        `<p>Generated ${escapeHtml(generatedAt.toISOString())} from the stacks' <code>failover</code> outputs. Rates are bytes over time (docs/failover-figures.md); each column is one figure in the unit its title names; a bench tested more than once shows the median over its runs with [min - max].</p>`,
         benchTable(results),
         ...sections,
         "</body></html>",

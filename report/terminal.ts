@@ -33,6 +33,8 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
 /** The table, then per stack a sparkline of each run on one scale, with the failure's moments. */
 export function terminalSummary(results: readonly StackResult[], width = 50): string {
     const lines = [formatBenchTable(results.map(benchRow)), ""];
+    const missing = results.filter((result) => !result.failover);
+    if (missing.length > 0) lines.push(...missing.map((result) => `${result.stack}: ${result.missing ?? "no failover result"}`), "");
     for (const result of results) {
         const failover = result.failover;
         if (!failover) continue;

@@ -1,5 +1,5 @@
 import test from "ava";
-import { benchRow, escapeHtml, linkRows, renderSvg, reportHtml, smoothedRows, sparkline, subflowRows, terminalSummary, throughputRows, throughputSpec } from "../../report";
+import { BENCH_COLUMNS, benchRow, escapeHtml, linkRows, renderSvg, reportHtml, smoothedRows, sparkline, subflowRows, terminalSummary, throughputRows, throughputSpec } from "../../report";
 import { spreadOf } from "../../failover";
 import { classroomResults, recordedFailover } from "./fixture";
 
@@ -55,23 +55,37 @@ test("the headless renderer draws the chart's axes, lines, rules and event symbo
     t.regex(svg, />throughput \(Mbit\/s\)</);
 });
 
-test("a bench row carries one figure per column, each measured one way", (t) => {
+test("a bench row carries one figure per column, each in the unit its title names", (t) => {
     t.deepEqual(benchRow(classroomResults()[0]), {
         stack: "t-class-1",
         runs: "1",
-        baseline: "254 Mbits/sec",
-        surviving: "187 Mbits/sec",
-        meanWhileDown: "169 Mbits/sec",
-        stall: "0.40 s",
-        recoveryToSurviving: "0.60 s",
+        baseline: "254.0",
+        surviving: "187.3",
+        meanWhileDown: "168.5",
+        stall: "0.40",
+        recoveryToSurviving: "0.60",
         recoveryToBaseline: "never",
-        failback: "off: stayed on the surviving path",
+        failbackSubflow: "never (failback off)",
+        failbackToBaseline: "never",
         survived: "yes",
-        mptcpVerified: "yes (2 subflows)",
-        control: "stall 6.69 s, mean while down 0 bits/sec",
+        subflowsJoined: "2",
+        controlStall: "6.69",
+        controlMeanWhileDown: "0.0",
     });
-    t.like(benchRow(classroomResults()[1]), { survived: "no", mptcpVerified: "no", recoveryToSurviving: "never" });
-    t.like(benchRow(classroomResults()[2]), { stack: "t-class-3", baseline: "no failover result yet (run `mptcp-lab up`)", survived: "" });
+    t.like(benchRow(classroomResults()[1]), { survived: "no", subflowsJoined: "0", recoveryToSurviving: "never" });
+    t.like(benchRow(classroomResults()[2]), { stack: "t-class-3", runs: "0", baseline: "", survived: "" });
+    t.deepEqual(BENCH_COLUMNS.map((column) => column.key).sort(), Object.keys(benchRow(classroomResults()[0])).sort());
+    const title = (key: string) => BENCH_COLUMNS.find((column) => column.key === key)?.title ?? "";
+    for (const key of ["baseline", "surviving", "meanWhileDown", "controlMeanWhileDown"]) t.regex(title(key), /\(Mbit\/s\)$/);
+    for (const key of ["stall", "recoveryToSurviving", "recoveryToBaseline", "failbackSubflow", "failbackToBaseline", "controlStall"]) t.regex(title(key), /\(s\)$/);
+});
+
+test("a bench whose lab brings the link back at the very end has no failback figures, and one with failback on has both", (t) => {
+    const failover = recordedFailover();
+    const late = { ...failover, mptcp: { ...failover.mptcp, summary: { ...failover.mptcp.summary, linkUpAt: 9.9 } } };
+    t.like(benchRow({ stack: "late", failover: late }), { failbackSubflow: "-", failbackToBaseline: "-" });
+    const back = { ...failover, mptcp: { ...failover.mptcp, summary: { ...failover.mptcp.summary, endpointReannouncedAt: 7.02, failbackSubflowSeconds: 0.03, failbackRecoverySeconds: 0.3 } } };
+    t.like(benchRow({ stack: "back", failover: back }), { failbackSubflow: "0.03", failbackToBaseline: "0.30" });
 });
 
 test("an output recorded before the rolling-window figures is summarised again from its intervals", (t) => {
@@ -79,7 +93,7 @@ test("an output recorded before the rolling-window figures is summarised again f
     const old = failover.mptcp.summary as unknown as Record<string, unknown>;
     for (const key of ["windowSeconds", "stallAt", "meanRateWhileDownBitsPerSecond", "recoveryToBaselineSeconds"]) delete old[key];
     Object.assign(old, { survivingRateBitsPerSecond: 146775682, stallSeconds: 0.5, recoverySeconds: null });
-    t.like(benchRow({ stack: "old", failover }), { surviving: "187 Mbits/sec", stall: "0.40 s", recoveryToBaseline: "never" });
+    t.like(benchRow({ stack: "old", failover }), { surviving: "187.3", stall: "0.40", recoveryToBaseline: "never" });
 });
 
 test("the HTML report has one table row per bench and one chart per bench with a result", async (t) => {
@@ -108,8 +122,9 @@ test("a sparkline drops to the lowest block while the plain-TCP control is stall
 
 test("the terminal summary has the table and a sparkline per run of every stack with a result", (t) => {
     const lines = terminalSummary(classroomResults(), 30).split("\n");
-    t.regex(lines[0], /^bench +runs +baseline \(before\) +surviving rate +mean while down +stall +recovery to surviving rate +recovery to baseline +after the link returned +survived +MPTCP verified/);
-    t.is(lines.filter((line) => line.startsWith("t-class-")).length, 3 + 2);
+    t.regex(lines[0], /^bench +runs +baseline \(Mbit\/s\) +surviving rate \(Mbit\/s\) +mean while down \(Mbit\/s\) +stall \(s\) +recovery to surviving rate \(s\) +recovery to baseline \(s\) +link up to new subflow \(s\) +link up to baseline \(s\) +survived +subflows joined +TCP control stall \(s\) +TCP control mean while down \(Mbit\/s\)$/);
+    t.is(lines.filter((line) => line.startsWith("t-class-")).length, 3 + 1 + 2);
+    t.true(lines.includes("t-class-3: no failover result yet (run `mptcp-lab up`)"));
     t.is(lines.filter((line) => /^ {2}(mptcp|tcp) +[▁▂▃▄▅▆▇█ ]{30}$/.test(line)).length, 4);
     t.true(lines.includes("t-class-1  (wlan0 down 3.0 s, up 7.0 s)"));
 });
@@ -121,8 +136,8 @@ test("a bench tested several times shows the median and range of each figure, in
     const repeated = { ...failover, spread: { mptcp: spreadOf([slower, failover.mptcp, faster]) } };
     t.like(benchRow({ stack: "r", failover: repeated }), {
         runs: "3",
-        surviving: "187 Mbits/sec [150 Mbits/sec - 190 Mbits/sec]",
-        stall: "0.40 s [0.30 s - 1.20 s]",
+        surviving: "187.3 [150.0 - 190.0]",
+        stall: "0.40 [0.30 - 1.20]",
         recoveryToBaseline: "never [never - never]",
         survived: "2 of 3",
     });
