@@ -12,7 +12,7 @@ export function escapeHtml(text: string): string {
 
 const STYLE = `body{font-family:sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}
 th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f3f3f3}
-figure{margin:1.5rem 0}figcaption{font-size:.9rem;color:#555}.missing{color:#a00}`;
+figure{margin:1.5rem 0}.table-scroll{overflow-x:auto}table.benches{font-size:.85rem}figcaption{font-size:.9rem;color:#555}.missing{color:#a00}`;
 
 function benchTable(results: readonly StackResult[]): string {
     const head = BENCH_COLUMNS.map((column) => `<th>${escapeHtml(column.title)}</th>`).join("");
@@ -20,7 +20,7 @@ function benchTable(results: readonly StackResult[]): string {
         const row = benchRow(result);
         return `<tr data-stack="${escapeHtml(result.stack)}">${BENCH_COLUMNS.map((column) => `<td>${escapeHtml(row[column.key])}</td>`).join("")}</tr>`;
     });
-    return `<table class="benches"><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
+    return `<div class="table-scroll"><table class="benches"><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table></div>`;
 }
 
 function versions(result: StackResult): string {
