@@ -63,7 +63,7 @@ async function cleanup(names: readonly string[], log: Writable): Promise<void> {
         const stack = await openLabStack(name).catch(() => undefined);
         await stack?.workspace.removeStack(name).catch((error: Error) => log.write(`stack rm ${name}: ${error.message.split("\n")[0]}\n`));
         fs.rmSync(path.join(stacksDir, `Pulumi.${name}.yaml`), { force: true });
-        await benchDown(name).catch(() => undefined);
+        await benchDown(name, { purge: true }).catch(() => undefined);
     }
 }
 

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
         const stack = await openLabStack(name).catch(() => undefined);
         await stack?.workspace.removeStack(name).catch(() => undefined);
         fs.rmSync(file, { force: true });
-        await benchDown(name).catch(() => undefined);
+        await benchDown(name, { purge: true }).catch(() => undefined);
         log.end();
     }
     console.log(`\nmedian / p95 over ${values.runs} runs per setting\n`);
