@@ -47,8 +47,8 @@ report() { printf 'binary=%s\\nversion=%s\\ncommit=%s\\nmptcp=%s\\n' "$1" "$(fir
 // same soname), then check what the installed binary reports. A stamp of what was installed lets
 // a re-run that finds its work done report it without building.
 const buildScript = `${iperf3ScriptHelpers}
-repository=$1 tag=$2 src=$3 binary=$4 require_mptcp=$5 mirror=$6
-shift 6
+repository=$1 tag=$2 src=$3 binary=$4 require_mptcp=$5 mirror=$6 answering=$7
+shift 7
 wanted="$repository $tag $require_mptcp $*"
 mkdir -p "$(dirname "$src")"
 # One build at a time per host: a re-run never cleans the tree under a build still running.
@@ -70,6 +70,7 @@ if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$wanted" ] && [ -x "$binary" 
         "iperf $tag "*|"iperf $tag")
             if [ "$mode" = mptcpize ] || offers_mptcp "$binary"; then
                 if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi
+                printf '%s\n%s\n%s\n%s\n%s\n' "$wanted" "$commit" "$mode" "$(binary_sha256)" "$answering" > "$stamp"
                 report "$binary" "$commit" "$mode"
                 exit 0
             fi ;;
@@ -133,12 +134,13 @@ report "$binary" "" "$mode"
 
 /**
  * The installed binary as a trigger: one that mptcp-lab's build did not install (a hand-replaced
- * iperf3 in /usr/local/bin) rebuilds it. A binary not there yet counts as the build's, so that the
- * first build does not trigger a second one once the facts show it; a tag change alone leaves
- * this value as it is (the tag is a trigger of its own).
+ * iperf3 in /usr/local/bin) gets a new value and rebuilds it. The build records the value it
+ * answered and the facts report it back while the binary is the build's, so the up after a
+ * rebuild sees the same value and changes nothing. A binary not there yet counts as the build's;
+ * a tag change alone leaves this value as it is (the tag is a trigger of its own).
  */
-export function installedIperf3Trigger(facts: Pick<HostFacts, "localIperf3State" | "localIperf3Version">): string {
-    return facts.localIperf3State === "replaced" ? `replaced: ${facts.localIperf3Version}` : "as built";
+export function installedIperf3Trigger(facts: Pick<HostFacts, "localIperf3State" | "localIperf3Change">): string {
+    return facts.localIperf3State === "absent" || facts.localIperf3Change === "" ? "as built" : facts.localIperf3Change;
 }
 
 /** iperf3 on a host, from source at a pinned tag or from the OS package, verified after install. */
@@ -163,7 +165,8 @@ export class Iperf3 extends pulumi.ComponentResource {
         const mirror = pulumi.output(args.mirror ?? "");
         super("mptcp-lab:host:Iperf3", name, { hostName: args.host.hostName, from, repository, tag, package: packageName }, { parent: args.host, ...opts });
 
-        const source = pulumi.all([from, repository, tag, configureFlags, packageName, requireMptcp, mirror]).apply(([mode, url, release, flags, pkg, required, mirrorUrl]) =>
+        const observed = pulumi.all([from, args.host.facts]).apply(([mode, facts]) => (mode === "source" ? installedIperf3Trigger(facts) : ""));
+        const source = pulumi.all([from, repository, tag, configureFlags, packageName, requireMptcp, mirror, observed]).apply(([mode, url, release, flags, pkg, required, mirrorUrl, answering]) =>
             mode === "source"
                 ? {
                       step: `build iperf3 ${release} from ${url}`,
@@ -175,12 +178,12 @@ export class Iperf3 extends pulumi.ComponentResource {
                           localIperf3Binary,
                           required,
                           mirrorUrl === "" ? "" : requireSafe("mirror", mirrorUrl, shellSafe.gitUrl),
+                          answering,
                           ...flags.map((flag, index) => requireSafe(`configureFlags[${index}]`, flag, shellSafe.configureFlag)),
                       ],
                   }
                 : { step: `install iperf3 from the OS package ${pkg}`, script: packageScript, values: [requireSafe("package", pkg, shellSafe.debianPackage), required] },
         );
-        const observed = pulumi.all([from, args.host.facts]).apply(([mode, facts]) => (mode === "source" ? installedIperf3Trigger(facts) : ""));
         // The resource count must not depend on outputs: one command, whose script `from` chooses.
         const install = hostCommand(
             `${name}-install`,

@@ -26,6 +26,13 @@ export interface HostFacts {
      * (its sha256 is the one the build recorded) or `replaced` (anything else, e.g. a hand edit).
      */
     localIperf3State: "absent" | "as-built" | "replaced";
+    /**
+     * What the last source build answered (its stamp's fifth line: `as built` or `replaced <id>`),
+     * or, when the binary is `replaced`, a new `replaced <id>` naming that replacement: 12 hex
+     * digits of the sha256 of the binary and the answer before it, so a second identical hand
+     * replacement is still new. Empty when nothing is installed or the stamp predates it.
+     */
+    localIperf3Change: string;
 }
 
 /** Where source builds install iperf3, and the stamp in which the build records what it installed. */
@@ -44,10 +51,12 @@ export const readFactsScript = [
     'echo "mptcp_enabled=$(cat /proc/sys/net/mptcp/enabled 2>/dev/null || echo absent)"',
     // Captured, then cut to its first line: `| head -n 1` could kill iperf3 with SIGPIPE.
     `local_iperf3=$(${localIperf3Binary} --version 2>/dev/null || true); echo "local_iperf3=\${local_iperf3%%$'\\n'*}"`,
-    // The build's stamp ends with the installed binary's sha256.
-    `if [ ! -e ${localIperf3Binary} ]; then echo local_iperf3_state=absent;` +
-        ` elif [ "$(sha256sum < ${localIperf3Binary} | cut -d' ' -f1)" = "$(sed -n 4p ${iperf3InstallStamp} 2>/dev/null)" ]; then echo local_iperf3_state=as-built;` +
-        " else echo local_iperf3_state=replaced; fi",
+    // The build's stamp holds the installed binary's sha256 (line 4) and the change it answered (5).
+    `if [ ! -e ${localIperf3Binary} ]; then echo local_iperf3_state=absent; else`,
+    `  installed_sha=$(sha256sum < ${localIperf3Binary} | cut -d' ' -f1); answered=$(sed -n 5p ${iperf3InstallStamp} 2>/dev/null || true)`,
+    `  if [ "$installed_sha" = "$(sed -n 4p ${iperf3InstallStamp} 2>/dev/null)" ]; then echo local_iperf3_state=as-built; echo "local_iperf3_change=$answered";`,
+    `  else echo local_iperf3_state=replaced; echo "local_iperf3_change=replaced $(printf '%s %s' "$installed_sha" "$answered" | sha256sum | cut -c1-12)"; fi`,
+    "fi",
     "echo '--- addresses'",
     "ip -j -4 addr show",
     "",
@@ -87,6 +96,8 @@ export function parseFacts(output: string): HostFacts {
         interfaces,
         localIperf3Version: (values.local_iperf3 ?? "").trim(),
         localIperf3State: values.local_iperf3_state === "as-built" || values.local_iperf3_state === "replaced" ? values.local_iperf3_state : "absent",
+        // The host writes the stamp: anything but the two known forms is dropped, not passed on.
+        localIperf3Change: /^(as built|replaced [0-9a-f]{12})$/.exec((values.local_iperf3_change ?? "").trim())?.[0] ?? "",
     };
 }
 

@@ -17,7 +17,7 @@ void pulumi.runtime.setMocks(
             // The serialised provider is the same for every dynamic resource: leave it out.
             const inputs = Object.fromEntries(Object.entries(args.inputs).filter(([key]) => key !== "__provider"));
             registered.push({ type: args.type, name: args.name, inputs });
-            const facts = { kernelRelease: "6.12.47+rpt-rpi-v8", localIperf3Version: "", localIperf3State: "absent" };
+            const facts = { kernelRelease: "6.12.47+rpt-rpi-v8", localIperf3Version: "", localIperf3State: "absent", localIperf3Change: "" };
             const stdout = args.name.endsWith("-headers-install")
                 ? "kernel=6.12.47+rpt-rpi-v8\npackage=linux-headers-rpi-v8\nversion=1:6.12.47-1+rpt1\nipproto_mptcp=262"
                 : "binary=/usr/local/bin/iperf3\nversion=iperf 3.21 (cJSON 1.7.15)\ncommit=d39cf4152662\nmptcp=native";
@@ -93,7 +93,7 @@ const commandNamed = (name: string) => registered.find((r) => r.type === "comman
 const scriptArguments = (name: string) => /^set -- (.*)$/m.exec(String(commandNamed(name).inputs.stdin))![1];
 
 test("the iperf3 build defaults to the upstream repository at tag 3.21 with no configure flags", (t) => {
-    t.is(scriptArguments("client-iperf3-install"), "'client' 'build iperf3 3.21 from https://github.com/esnet/iperf.git' 'https://github.com/esnet/iperf.git' '3.21' '/usr/local/src/mptcp-lab/iperf3' '/usr/local/bin/iperf3' 'no' ''");
+    t.is(scriptArguments("client-iperf3-install"), "'client' 'build iperf3 3.21 from https://github.com/esnet/iperf.git' 'https://github.com/esnet/iperf.git' '3.21' '/usr/local/src/mptcp-lab/iperf3' '/usr/local/bin/iperf3' 'no' '' 'as built'");
     t.like(registered.find((r) => r.type === "mptcp-lab:host:Iperf3")!.inputs, { from: "source", repository: "https://github.com/esnet/iperf.git", tag: "3.21", hostName: "client" });
 });
 
@@ -163,7 +163,9 @@ test("a lab that runs iperf3 under mptcpize asks the install for mptcpize whatev
 
 test("the installed-binary trigger moves only for a binary the build did not install", async (t) => {
     const { installedIperf3Trigger } = await import("../../components/iperf3");
-    t.is(installedIperf3Trigger({ localIperf3State: "absent", localIperf3Version: "" }), "as built", "nothing installed yet: the first build is not followed by a second");
-    t.is(installedIperf3Trigger({ localIperf3State: "as-built", localIperf3Version: "iperf 3.20 (cJSON 1.7.15)" }), "as built", "a tag change alone leaves it");
-    t.is(installedIperf3Trigger({ localIperf3State: "replaced", localIperf3Version: "iperf 3.9" }), "replaced: iperf 3.9");
+    t.is(installedIperf3Trigger({ localIperf3State: "absent", localIperf3Change: "" }), "as built", "nothing installed yet: the first build is not followed by a second");
+    t.is(installedIperf3Trigger({ localIperf3State: "as-built", localIperf3Change: "" }), "as built", "a stamp from before the answered line");
+    t.is(installedIperf3Trigger({ localIperf3State: "as-built", localIperf3Change: "as built" }), "as built", "a tag change alone leaves it");
+    t.is(installedIperf3Trigger({ localIperf3State: "replaced", localIperf3Change: "replaced 0123456789ab" }), "replaced 0123456789ab");
+    t.is(installedIperf3Trigger({ localIperf3State: "as-built", localIperf3Change: "replaced 0123456789ab" }), "replaced 0123456789ab", "the rebuild that answered it holds the value");
 });

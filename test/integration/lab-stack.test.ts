@@ -201,6 +201,8 @@ test.serial("a hand-replaced iperf3 is rebuilt by the next up", async (t) => {
     t.true(changed.includes("replace server-iperf3-install"), changed.join(", "));
     t.false(changed.includes("replace client-iperf3-install"));
     t.regex(await installedVersion("server"), /^iperf 3\.21 /);
+    const after = await upCollectingChanges(stack);
+    t.deepEqual(after.changed, [], "the up after the rebuild changes nothing");
 });
 
 test.serial("a failed apt install names the host and the step, and the next up converges", async (t) => {

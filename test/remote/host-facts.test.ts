@@ -1,7 +1,9 @@
 import test from "ava";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { headerPackageCandidates, parseFacts, readFactsScript } from "../../remote/host-facts";
+import * as os from "os";
+import * as path from "path";
+import { headerPackageCandidates, iperf3InstallStamp, localIperf3Binary, parseFacts, readFactsScript } from "../../remote/host-facts";
 import { hostKeyBlob } from "../../remote/ssh";
 import { requireSafe, scriptWithArguments, shellQuote, shellSafe } from "../../remote/shell";
 
@@ -71,4 +73,40 @@ test("a package name with a newline is refused", unsafe, shellSafe.debianPackage
 test("the boot id is the kernel's", (t) => {
     const facts = parseFacts(execFileSync("bash", ["-c", readFactsScript], { encoding: "utf8" }));
     t.is(facts.bootId, fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim());
+});
+
+test("a hand-replaced iperf3 gets a new change id, and the rebuild that answers it keeps it", (t) => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "facts-"));
+    t.teardown(() => fs.rmSync(scratch, { recursive: true, force: true }));
+    const binary = path.join(scratch, "iperf3");
+    const stamp = path.join(scratch, "iperf3.installed");
+    const script = readFactsScript.replaceAll(iperf3InstallStamp, stamp).replaceAll(localIperf3Binary, binary);
+    const readFacts = () => parseFacts(execFileSync("bash", ["-c", script], { encoding: "utf8" }));
+    const sha256 = () => execFileSync("sha256sum", [binary], { encoding: "utf8" }).split(" ")[0];
+    const install = (content: string, answered: string) => {
+        fs.writeFileSync(binary, content, { mode: 0o755 });
+        fs.writeFileSync(stamp, `wanted\ncommit\nnative\n${sha256()}\n${answered}\n`);
+    };
+    const replaceByHand = (content: string) => fs.writeFileSync(binary, content, { mode: 0o755 });
+
+    t.like(readFacts(), { localIperf3State: "absent", localIperf3Change: "" });
+    install("#!/bin/sh\necho iperf 3.21\n", "as built");
+    t.like(readFacts(), { localIperf3State: "as-built", localIperf3Change: "as built" });
+    replaceByHand("#!/bin/sh\necho iperf 3.9\n");
+    const first = readFacts();
+    t.is(first.localIperf3State, "replaced");
+    t.regex(first.localIperf3Change, /^replaced [0-9a-f]{12}$/);
+    install("#!/bin/sh\necho iperf 3.21\n", first.localIperf3Change);
+    t.like(readFacts(), { localIperf3State: "as-built", localIperf3Change: first.localIperf3Change }, "the next up sees the value it answered");
+    replaceByHand("#!/bin/sh\necho iperf 3.9\n");
+    const second = readFacts();
+    t.is(second.localIperf3State, "replaced");
+    t.not(second.localIperf3Change, first.localIperf3Change, "the same hand replacement again is a new change");
+});
+
+test("a stamp's answered line that is neither form is not passed on", (t) => {
+    const withChange = (change: string) => parseFacts(factsOutput.replace("mptcp_enabled=1", `mptcp_enabled=1\nlocal_iperf3_state=as-built\nlocal_iperf3_change=${change}`));
+    t.is(withChange("as built").localIperf3Change, "as built");
+    t.is(withChange("replaced 0123456789ab").localIperf3Change, "replaced 0123456789ab");
+    t.is(withChange("replaced $(reboot)").localIperf3Change, "");
 });
