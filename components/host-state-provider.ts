@@ -2,6 +2,7 @@
 // and the facts mptcp-lab reports about the host. A refresh re-reads both, and `read` returns the
 // live switch and file as inputs too, so drift shows as a diff of those fields; facts follow
 // reboots (the boot id) and upgrades.
+import { CodedError } from "../errors/coded-error";
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
 import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
@@ -48,10 +49,11 @@ async function readState(connection: HostConnection, hostName: string) {
 async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
     const before = await readState(inputs.connection, inputs.hostName);
     if (before.facts.mptcpEnabled === null) {
-        throw new Error(
-            `${inputs.hostName}: step enable MPTCP: kernel ${before.facts.kernelRelease} has no MPTCP (/proc/sys/net/mptcp is missing). ` +
-                "Hint: boot a kernel with CONFIG_MPTCP=y (Linux 5.6 or later; Raspberry Pi OS Bookworm and later have it).",
-        );
+        throw new CodedError("host-no-mptcp", `${inputs.hostName}: enable MPTCP: kernel ${before.facts.kernelRelease} has no MPTCP (/proc/sys/net/mptcp is missing)`, {
+            host: inputs.hostName,
+            step: "enable MPTCP",
+            value: before.facts.kernelRelease,
+        });
     }
     const script = scriptWithArguments('printf "%s" "$2" > "$1"\nsysctl -q -p "$1"\n', [sysctlFile, sysctlContent]);
     await runRemote(inputs.connection, { host: inputs.hostName, step: "enable MPTCP", script, timeoutSeconds: 60 });
