@@ -112,6 +112,7 @@ const REMOTE_HINTS = {
     "remote-step-failed": "The output above is the end of the step's own output; fix the cause on the host or in the lab, then run up again.",
     "remote-step-timeout": "The host may be overloaded, unreachable, or the step stuck; the host's own timeout stops the step there. Run it again, or raise the timeout.",
     "remote-output-too-large": "The step's output is bounded; check what runs on the host.",
+    "unsafe-value": "Fix the field named above in the lab definition (mptcp-lab validate shows every such problem).",
     "host-no-mptcp": "Boot a kernel with CONFIG_MPTCP=y (Linux 5.6 or later; Raspberry Pi OS Bookworm and later have it).",
 } as const;
 
@@ -132,6 +133,7 @@ const FAILOVER_HINTS = {
     "failover-runner-refused": "The runner's own message says what the host lacks (2 arguments, 3 prerequisites, 4 no iperf3 server); up installs what a host needs.",
     "failover-no-data": "Check that the server is up and reachable on its lab interfaces; the raw output is under the run's results folder; every link was restored.",
     "failover-link-not-restored": "Check on the host with `ip link show <interface>` and bring it up with `ip link set dev <interface> up` if it is still down; its watchdog brings it up 5 s after it was due back.",
+    FAILOVER_RESULT_REFUSED: "The host sent files other than the test's results: check what runs on it (its iperf3, base64 and the runner), then run the test again.",
     "lock-timeout": "Let the other test finish, or raise MPTCP_LAB_FAILOVER_LOCK_TIMEOUT (seconds).",
     "lock-unavailable": "Check that /run/mptcp-lab is writable.",
     "lock-tool-missing": "Install util-linux (it provides flock).",
@@ -150,6 +152,11 @@ const CLASSROOM_HINTS = {
     "classroom-bench-taken": "Choose another --prefix: two stacks with one bench name would share its namespaces.",
 } as const;
 
+/** Stacks held by an engine (cli/stack-locks.ts). */
+const STACK_HINTS = {
+    "stack-locked": "If no update of {stack} runs any more, clear the lock with `pulumi cancel --stack {stack} --yes` (set up the environment first: repo_root=$PWD source scripts/lib/toolchain-env.sh).",
+} as const;
+
 /** Why `mptcp-lab drift` could not check a stack (the `error.code` of docs/drift.md). */
 const DRIFT_HINTS = {
     "host-unreachable": "Drift is unknown until the host answers over SSH; check that it is up (an emulated bench: mptcp-lab bench status), then run mptcp-lab drift --stack {stack} again.",
@@ -160,9 +167,9 @@ const DRIFT_HINTS = {
 } as const;
 
 /** The table's sections, for the test that no code is in two of them. */
-export const HINT_SECTIONS = { BENCH_HINTS, LAB_HINTS, REMOTE_HINTS, HOST_STEP_HINTS, FAILOVER_HINTS, CLASSROOM_HINTS, DRIFT_HINTS } as const;
+export const HINT_SECTIONS = { BENCH_HINTS, LAB_HINTS, REMOTE_HINTS, HOST_STEP_HINTS, FAILOVER_HINTS, CLASSROOM_HINTS, STACK_HINTS, DRIFT_HINTS } as const;
 
-export const HINTS = { ...BENCH_HINTS, ...LAB_HINTS, ...REMOTE_HINTS, ...HOST_STEP_HINTS, ...FAILOVER_HINTS, ...CLASSROOM_HINTS, ...DRIFT_HINTS } as const satisfies Record<string, string>;
+export const HINTS = { ...BENCH_HINTS, ...LAB_HINTS, ...REMOTE_HINTS, ...HOST_STEP_HINTS, ...FAILOVER_HINTS, ...CLASSROOM_HINTS, ...STACK_HINTS, ...DRIFT_HINTS } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof HINTS;
 export type BenchErrorCode = keyof typeof BENCH_HINTS;
