@@ -4,7 +4,7 @@
 import test from "ava";
 import * as fs from "fs";
 import * as path from "path";
-import { CodedError, codedLine, forEngine, hintFor, parseCodedErrors } from "../../errors";
+import { CodedError, codedLine, failureLines, forEngine, hintFor, parseCodedErrors } from "../../errors";
 import { RemoteStepError } from "../../remote/ssh";
 
 interface Capture {
@@ -87,4 +87,20 @@ test("a code that cannot be a code is refused when writing", (t) => {
 
 test("text without a coded line has no coded errors", (t) => {
     t.deepEqual(parseCodedErrors("error: update failed\n[mptcp-lab is a name] [other:thing]"), []);
+});
+
+test("a failed stack's engine error is printed with one headline and hint per coded error in it", (t) => {
+    const lines = failureLines(new Error(capture("create fails").exception), "t-unit");
+    t.true(lines[0].startsWith("error: code: -2"), "the engine's own message first");
+    t.deepEqual(lines.slice(-4), [
+        "error remote-step-failed: server: enable MPTCP: exited with 1: sysctl: cannot stat /proc/sys/net/mptcp/enabled",
+        `hint: ${hintFor("remote-step-failed")}`,
+        "error iperf3-source-unavailable: client: build iperf3 3.21: exited with 3: tag 3.99 does not exist",
+        `hint: ${hintFor("iperf3-source-unavailable")}`,
+    ]);
+});
+
+test("a coded error thrown on this side is printed as its headline and hint alone", (t) => {
+    const error = new RemoteStepError("ssh-host-key", "server", "read host facts", "the host key presented by 198.19.6.11 is not the pinned one");
+    t.deepEqual(failureLines(error), ["error ssh-host-key: server: read host facts: the host key presented by 198.19.6.11 is not the pinned one", `hint: ${hintFor("ssh-host-key")}`]);
 });
