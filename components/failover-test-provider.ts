@@ -6,7 +6,7 @@
 import { CodedError } from "../errors/coded-error";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import { codedOperations, providerShim } from "./provider-shim";
 import { analyseRun, clientArguments, describeFailure, spreadOf, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
 import type { FailoverMode, FailoverRun, FailoverSpread } from "../failover";
 import { scriptWithArguments } from "../remote/shell";
@@ -248,7 +248,7 @@ function testKey(inputs: FailoverTestInputs): string {
     return JSON.stringify(key);
 }
 
-export const operations: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: FailoverTestInputs, news: FailoverTestInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         if (!(news.downAtSeconds > 0 && news.downAtSeconds < news.durationSeconds)) failures.push({ property: "downAtSeconds", reason: `${news.downAtSeconds} must lie inside the test (0 < down < ${news.durationSeconds})` });
@@ -273,7 +273,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
     async delete() {
         // Results stay on the hosts and on this machine; nothing else remains to remove.
     },
-};
+});
 
 /** What the engine serialises: a shim that loads `operations` from this file when called. */
 export const failoverTestProvider = providerShim("components/failover-test-provider");

@@ -4,7 +4,7 @@
 // reboots (the boot id) and upgrades.
 import { CodedError } from "../errors/coded-error";
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import { codedOperations, providerShim } from "./provider-shim";
 import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
@@ -60,7 +60,7 @@ async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
     return { ...inputs, ...(await readState(inputs.connection, inputs.hostName)) };
 }
 
-export const operations: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: HostStateInputs, news: HostStateInputs) {
         // The provider only switches MPTCP on: turning it off could cut other software's connections.
         const failures = (["mptcpEnabled", "persisted"] as const)
@@ -87,7 +87,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
     async delete() {
         // MPTCP stays on: turning it off could cut connections other software on the host relies on.
     },
-};
+});
 
 /** What the engine serialises: a shim that loads `operations` from this file when called. */
 export const hostStateProvider = providerShim("components/host-state-provider");

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { forEngine } from "../errors/engine-text";
 
 /**
  * A dynamic provider whose methods load the implementation from mptcp-lab's own sources when
@@ -10,46 +11,52 @@ import type * as pulumi from "@pulumi/pulumi";
  * module.
  */
 export function providerShim(modulePath: string): pulumi.dynamic.ResourceProvider {
-    const root = (): string => {
+    const load = (): pulumi.dynamic.ResourceProvider => {
         const fs = require("fs") as typeof import("fs");
         const path = require("path") as typeof import("path");
-        let folder = process.cwd();
-        while (!fs.existsSync(path.join(folder, modulePath + ".ts"))) {
-            const parent = path.dirname(folder);
-            if (parent === folder) throw new Error(`cannot find ${modulePath}.ts above ${process.cwd()}: run Pulumi from the mptcp-lab folder`);
-            folder = parent;
+        let root = process.cwd();
+        while (!fs.existsSync(path.join(root, modulePath + ".ts"))) {
+            const parent = path.dirname(root);
+            if (parent === root) throw new Error(`cannot find ${modulePath}.ts above ${process.cwd()}: run Pulumi from the mptcp-lab folder`);
+            root = parent;
         }
-        return folder;
-    };
-    const load = (): pulumi.dynamic.ResourceProvider => {
-        const path = require("path") as typeof import("path");
-        const folder = root();
         // swc alone, not ts-node, which would load the TypeScript compiler into every provider
         // process; a process that can load .ts already (ts-node in the tests) keeps its loader.
-        if (!require.extensions[".ts"]) require(path.join(folder, "toolchain", "swc-register.js"));
-        return require(path.join(folder, modulePath)).operations;
+        if (!require.extensions[".ts"]) require(path.join(root, "toolchain", "swc-register.js"));
+        return require(path.join(root, modulePath)).operations;
     };
-    // A coded error (errors/) crosses the engine as text: its fields go in front of its message,
-    // as one line the command line parses (errors/engine-text.ts).
-    const coded = <T>(work: () => Promise<T>): Promise<T> =>
-        Promise.resolve()
-            .then(work)
-            .catch((error: unknown) => {
-                let forEngine: (error: unknown) => unknown = (same) => same;
-                try {
-                    const path = require("path") as typeof import("path");
-                    forEngine = (require(path.join(root(), "errors", "engine-text")) as typeof import("../errors/engine-text")).forEngine;
-                } catch {
-                    // The error as it is, rather than an error about the error.
-                }
-                throw forEngine(error);
-            });
     return {
-        check: (olds, news) => coded(() => load().check!(olds, news)),
-        diff: (id, olds, news) => coded(() => load().diff!(id, olds, news)),
-        create: (inputs) => coded(() => load().create(inputs)),
-        read: (id, props) => coded(() => load().read!(id, props)),
-        update: (id, olds, news) => coded(() => load().update!(id, olds, news)),
-        delete: (id, props) => coded(() => load().delete!(id, props)),
+        check: (olds, news) => load().check!(olds, news),
+        diff: (id, olds, news) => load().diff!(id, olds, news),
+        create: (inputs) => load().create(inputs),
+        read: (id, props) => load().read!(id, props),
+        update: (id, olds, news) => load().update!(id, olds, news),
+        delete: (id, props) => load().delete!(id, props),
+    };
+}
+
+/**
+ * A provider's operations whose coded errors (errors/) carry their coded line into the engine's
+ * text, where the command line reads them back (errors/engine-text.ts). Done here, in the module
+ * the shim loads, rather than in the shim: the shim stored in a stack's state by an older
+ * version runs this too.
+ */
+export function codedOperations(operations: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
+    const coded = <A extends unknown[], R>(method: ((...args: A) => Promise<R>) | undefined) =>
+        method &&
+        (async (...args: A): Promise<R> => {
+            try {
+                return await method.apply(operations, args);
+            } catch (error) {
+                throw forEngine(error);
+            }
+        });
+    return {
+        check: coded(operations.check),
+        diff: coded(operations.diff),
+        create: coded(operations.create)!,
+        read: coded(operations.read),
+        update: coded(operations.update),
+        delete: coded(operations.delete),
     };
 }
