@@ -4,39 +4,18 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { CodedError } from "../errors/coded-error";
+import type { ClassroomErrorCode } from "../errors/hints";
 import { DEFAULT_STACK_KEY, formatProblem, type LabProblem, validateLabBytes, validateLabText } from "../lab";
 
-export type ClassroomErrorCode =
-    | "classroom-template-missing"
-    | "classroom-template-invalid"
-    | "classroom-not-emulated"
-    | "classroom-subnet-shape"
-    | "classroom-no-free-subnet"
-    | "classroom-lab-invalid"
-    | "classroom-file-exists"
-    | "classroom-bench-taken";
+export type { ClassroomErrorCode };
 
-const HINTS: Readonly<Record<ClassroomErrorCode, string>> = {
-    "classroom-template-missing": "name a stack that has a file in stacks/ (`--from emulated`)",
-    "classroom-template-invalid": "fix the template first: `mptcp-lab validate stacks/Pulumi.<stack>.yaml`",
-    "classroom-not-emulated": "a classroom of real hosts needs each bench's addresses and host keys: write those stack files by hand",
-    "classroom-subnet-shape": "give the template's bench a /24 `subnet` and `managementSubnet` (198.18.k.0/24, 198.19.k.0/24)",
-    "classroom-no-free-subnet": "remove stacks you no longer need, or start from another `--first-index`",
-    "classroom-lab-invalid": "a shorter `--prefix` keeps bench names within 15 characters; the problems above name each field",
-    "classroom-file-exists": "pass --force to overwrite them, or choose another --prefix",
-    "classroom-bench-taken": "choose another --prefix: two stacks with one bench name would share its namespaces",
-};
-
-export class ClassroomError extends Error {
-    readonly code: ClassroomErrorCode;
-    readonly hint: string;
+export class ClassroomError extends CodedError<ClassroomErrorCode> {
     readonly problems: readonly LabProblem[];
 
     constructor(code: ClassroomErrorCode, message: string, problems: readonly LabProblem[] = []) {
-        super(problems.length === 0 ? message : [message, ...problems.map(formatProblem)].join("\n"));
+        super(code, problems.length === 0 ? message : [message, ...problems.map(formatProblem)].join("\n"));
         this.name = "ClassroomError";
-        this.code = code;
-        this.hint = HINTS[code];
         this.problems = problems;
     }
 }

@@ -6,7 +6,7 @@ import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
 import { expectedBootUnit } from "../components/mptcp-boot-unit";
 import { compareEndpointState } from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
-import { failedStack, type FieldDrift, type HostDrift, type StackDrift } from "./drift-report";
+import { checkError, failedStack, type FieldDrift, type HostDrift, type StackDrift } from "./drift-report";
 
 export const hostStateType = "pulumi-nodejs:dynamic/mptcp-lab:HostState";
 export const endpointStateType = "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState";
@@ -91,7 +91,7 @@ export function stackDriftFromEvents(stack: string, events: readonly EngineEvent
     const observed = new Map<string, HostObservation>();
     for (const event of events) record(observed, event);
     const checked = [...observed].filter(([, host]) => host.checked);
-    if (checked.length === 0) return failedStack(stack, "not-deployed", `stack ${stack} has no hosts in its state`);
+    if (checked.length === 0) return failedStack(stack, checkError(stack, "not-deployed", `stack ${stack} has no hosts in its state`));
     const hosts: HostDrift[] = checked
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, host]) => {

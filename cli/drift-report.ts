@@ -1,7 +1,11 @@
 // The drift report: its JSON form (version 1, documented in docs/drift.md with a JSON Schema in
 // docs/drift-report.schema.json), the text form, the exit code it maps to, and the codes of the
-// errors that keep a stack from being checked.
+// errors that keep a stack from being checked (their hints are in errors/hints.ts).
+import { type CodedReport, formatCodedHeadline, hintFor } from "../errors";
+import type { DriftErrorCode } from "../errors/hints";
 import { EXIT_DRIFT, EXIT_FAILURE, EXIT_OK } from "./command";
+
+export type { DriftErrorCode };
 
 /** `clean`: the hosts have what the stack expects; `drift`: some field differs; `error`: not checked. */
 export type StackStatus = "clean" | "drift" | "error";
@@ -22,12 +26,15 @@ export interface StackDrift {
     hosts: HostDrift[];
 }
 
-export type DriftErrorCode = "host-unreachable" | "host-key-mismatch" | "stack-busy" | "not-deployed" | "check-failed";
-
 export interface DriftCheckError {
     code: DriftErrorCode;
     message: string;
     hint: string;
+    /** The code of the error a provider reported (errors/hints.ts), e.g. `ssh-connect`. */
+    reason?: string;
+    /** The host and the step the provider's error names. */
+    host?: string;
+    step?: string;
 }
 
 export interface HostDrift {
@@ -51,31 +58,25 @@ export interface FieldDrift {
     actual: string;
 }
 
-const hints: Readonly<Record<DriftErrorCode, (stack: string) => string>> = {
-    "host-unreachable": (stack) => `drift is unknown until the host answers over SSH; check that it is up (an emulated bench: mptcp-lab bench status), then run mptcp-lab drift --stack ${stack} again`,
-    "host-key-mismatch": () => "if the host was re-imaged, put its new key in the lab definition (ssh-keyscan, checked out of band)",
-    "stack-busy": (stack) => `another operation holds the stack; check again when it ends (or run mptcp-lab drift --stack ${stack})`,
-    "not-deployed": (stack) => `nothing of the stack is deployed; run mptcp-lab up --stack ${stack} first`,
-    "check-failed": (stack) => `the refresh preview failed; pulumi preview --refresh --stack ${stack} shows the engine's whole output`,
+/** The drift code of a provider's coded error; any other is `check-failed`. */
+const DRIFT_CODE_OF: Readonly<Record<string, DriftErrorCode>> = {
+    "ssh-connect": "host-unreachable",
+    "ssh-host-key": "host-key-mismatch",
 };
 
-/** Error codes from the text of the engine's error, which carries the provider's own message. */
-const messagePatterns: readonly [RegExp, DriftErrorCode][] = [
-    [/: cannot connect to /, "host-unreachable"],
-    [/is not the pinned one/, "host-key-mismatch"],
-    [/currently locked|another update is currently in progress/i, "stack-busy"],
-];
-
-export function classifyCheckError(message: string): DriftErrorCode {
-    return messagePatterns.find(([pattern]) => pattern.test(message))?.[1] ?? "check-failed";
+/** A stack that could not be checked because of a provider's coded error. */
+export function codedCheckError(stack: string, coded: CodedReport): DriftCheckError {
+    const code = DRIFT_CODE_OF[coded.code] ?? "check-failed";
+    const where = { ...(coded.host === undefined ? {} : { host: coded.host }), ...(coded.step === undefined ? {} : { step: coded.step }) };
+    return { ...checkError(stack, code, coded.message), reason: coded.code, ...where };
 }
 
 export function checkError(stack: string, code: DriftErrorCode, message: string): DriftCheckError {
-    return { code, message, hint: hints[code](stack) };
+    return { code, message, hint: hintFor(code, { stack }) };
 }
 
-export function failedStack(stack: string, code: DriftErrorCode, message: string): StackDrift {
-    return { stack, status: "error", error: checkError(stack, code, message), hosts: [] };
+export function failedStack(stack: string, error: DriftCheckError): StackDrift {
+    return { stack, status: "error", error, hosts: [] };
 }
 
 const severity: Readonly<Record<StackStatus, number>> = { clean: 0, drift: 1, error: 2 };
@@ -107,7 +108,8 @@ function rebootNote(host: HostDrift): string {
 
 function formatStack(stack: StackDrift): string[] {
     if (stack.status === "error" && stack.error) {
-        return [`${stack.stack}: error ${stack.error.code}: ${stack.error.message}`, `  hint: ${stack.error.hint}`];
+        const { code, reason, host, step, message, hint } = stack.error;
+        return [`${stack.stack}: ${formatCodedHeadline({ code, host, step, message })}${reason ? ` (${reason})` : ""}`, `  hint: ${hint}`];
     }
     const names = stack.hosts.map((host) => host.host).join(", ");
     const notes = stack.hosts.filter((host) => host.rebooted).map((host) => `  note: ${rebootNote(host)}`);

@@ -5,7 +5,8 @@
 import { ConcurrentUpdateError, type EngineEvent, type Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { type Command, type CommandIo, EXIT_OK, parseCommandOptions, parseCount, UsageError } from "./command";
 import { driftTargets, engineErrorMessages, stackDriftFromEvents } from "./drift-events";
-import { classifyCheckError, type DriftErrorCode, driftReport, type DriftReport, exitCodeOf, failedStack, formatDriftReport, type StackDrift } from "./drift-report";
+import { checkError, codedCheckError, type DriftCheckError, driftReport, type DriftReport, exitCodeOf, failedStack, formatDriftReport, type StackDrift } from "./drift-report";
+import { parseCodedErrors } from "../errors";
 import { selectExistingLabStack, selectStacks } from "./lab-stacks";
 
 const usage = [
@@ -41,16 +42,24 @@ export async function checkStackDrift(name: string, open: StackOpener = selectEx
         const stack = await open(name);
         await stack.preview({ refresh: true, target: driftTargets(name), color: "never", onEvent: (event) => events.push(event) });
     } catch (error) {
-        const message = engineErrorMessages(events)[0] ?? firstLine(error);
-        return failedStack(name, errorCode(error, message), message);
+        return failedStack(name, checkErrorOf(name, error, engineErrorMessages(events)));
     }
     return stackDriftFromEvents(name, events);
 }
 
-function errorCode(error: unknown, message: string): DriftErrorCode {
-    if (error instanceof StackNotFoundError) return "not-deployed";
-    if (error instanceof ConcurrentUpdateError) return "stack-busy";
-    return classifyCheckError(message);
+/** Pulumi's own words for a stack that another operation holds (the file backend's lock). */
+const STACK_LOCKED = /currently locked|another update is currently in progress/i;
+
+/** Why a stack could not be checked: the Automation API's error type, else the first coded error
+ *  a provider reported (errors/engine-text.ts), else the engine's first error line. */
+function checkErrorOf(name: string, error: unknown, diagnostics: readonly string[]): DriftCheckError {
+    if (error instanceof StackNotFoundError) return checkError(name, "not-deployed", firstLine(error));
+    if (error instanceof ConcurrentUpdateError) return checkError(name, "stack-busy", firstLine(error));
+    const text = error instanceof Error ? error.message : String(error);
+    const coded = parseCodedErrors([...diagnostics, text].join("\n"))[0];
+    if (coded) return codedCheckError(name, coded);
+    const message = diagnostics[0] ?? firstLine(error);
+    return checkError(name, STACK_LOCKED.test(message) ? "stack-busy" : "check-failed", message);
 }
 
 /** The first line that says something, for errors the engine did not report as an event. */

@@ -4,6 +4,7 @@ import { Listr } from "listr2";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
 import { benchDown, benchPlanFromLab, benchStatus, benchUp } from "../bench";
+import { failureLines } from "../errors";
 import { formatRunTable, formatSpreadTable, REPEAT_ENVIRONMENT_VARIABLE } from "../failover";
 import { MAX_REPEAT } from "../failover/aggregate";
 import { LabError, loadLabFromStackFile } from "../lab";
@@ -184,7 +185,7 @@ function makeCommand(action: Action): Command {
             process.removeListener("SIGINT", cancel);
 
             for (const result of results) {
-                if (result.error) io.stderr.write(`== ${result.name} ==\n${result.error.message}\n`);
+                if (result.error) io.stderr.write(`== ${result.name} ==\n${failureLines(result.error, result.name).join("\n")}\n`);
                 else if (action !== "destroy") io.stdout.write(`${failoverSummary(result.name, result.outputs, !parsed["no-table"])}\n`);
             }
             const failed = results.filter((result) => result.error).map((result) => result.name);

@@ -3,6 +3,7 @@
 // a bench that is not running); 2 drift found (`drift`); 64 wrong usage. `--debug` adds stack
 // traces to errors.
 
+import { failureLines } from "../errors";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command";
 import { startRunReaper } from "./run-reaper";
 
@@ -31,12 +32,10 @@ function usage(): string {
     return lines.join("\n");
 }
 
-/** Code, message and hint of any error; the stack only when asked for. */
+/** Code, place, message and hint of any error (errors/format.ts); the stack only when asked for. */
 export function formatError(error: unknown, debug: boolean): string {
-    const details = error as { code?: unknown; hint?: unknown; stack?: unknown; cause?: unknown };
-    const message = error instanceof Error ? error.message : String(error);
-    const lines = [`error${typeof details.code === "string" ? ` ${details.code}` : ""}: ${message}`];
-    if (typeof details.hint === "string" && details.hint !== "") lines.push(`hint: ${details.hint}`);
+    const details = error as { stack?: unknown; cause?: unknown };
+    const lines = failureLines(error);
     if (debug && typeof details.stack === "string") lines.push(details.stack);
     if (debug && details.cause !== undefined) lines.push(`cause: ${details.cause instanceof Error ? details.cause.stack : String(details.cause)}`);
     return lines.join("\n");

@@ -4,6 +4,8 @@
 // killed with SIGKILL never removes it, and the next `pulumi up` refuses the stack. A lock of this
 // machine whose engine is gone is removed here (and said so); any other is reported with the
 // command that clears it.
+import { CodedError } from "../errors/coded-error";
+import { hintFor } from "../errors/hints";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -63,19 +65,14 @@ export function lockState(lock: StackLock, hostname = os.hostname(), isEngine: (
 }
 
 /** The stack is held by an engine that may still run: nothing is removed. */
-export class StackLockedError extends Error {
-    readonly code = "stack-locked";
+export class StackLockedError extends CodedError<"stack-locked"> {
     constructor(
         readonly stackName: string,
         readonly lock: StackLock,
         readonly state: Exclude<LockState, "stale">,
     ) {
-        super(lockedMessage(stackName, lock, state));
+        super("stack-locked", lockedMessage(stackName, lock, state), { hint: hintFor("stack-locked", { stack: stackName }) });
         this.name = "StackLockedError";
-    }
-
-    get hint(): string {
-        return `if no update of ${this.stackName} runs any more, clear the lock with \`pulumi cancel --stack ${this.stackName} --yes\` (set up the environment first: repo_root=$PWD source scripts/lib/toolchain-env.sh)`;
     }
 }
 

@@ -2,7 +2,7 @@
 // a half-broken bench), `read` reports whether it is still running, `delete` tears it down.
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import { codedOperations, providerShim } from "./provider-shim";
 import { benchDown, benchStatus, benchUp } from "../bench";
 import type { BenchPlan, BenchStatus } from "../bench";
 
@@ -44,7 +44,7 @@ async function describe(inputs: EmulatedBenchInputs, status: BenchStatus): Promi
     };
 }
 
-export const operations: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: EmulatedBenchInputs, news: EmulatedBenchInputs) {
         const failures = /^[a-z][a-z0-9-]{0,14}$/.test(news.plan.name) ? [] : [{ property: "plan.name", reason: `${JSON.stringify(news.plan.name)} is not a bench name (lower case, digits and -, at most 15 characters)` }];
         return { inputs: news, failures };
@@ -71,7 +71,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
     async delete(_id: string, props: EmulatedBenchOutputs) {
         await benchDown(props.plan.name);
     },
-};
+});
 
 /** What the engine serialises: a shim that loads `operations` from this file when called. */
 export const emulatedBenchProvider = providerShim("components/emulated-bench-provider");

@@ -3,9 +3,10 @@
 // itself runs on the hosts (failover/run-failover.sh), so a lost SSH path cannot leave a link
 // down; on any error the controller restores the link as well. Results are outputs, and the raw
 // files are kept on this machine under a folder per stack and run.
+import { CodedError } from "../errors/coded-error";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import { codedOperations, providerShim } from "./provider-shim";
 import { analyseRun, clientArguments, describeFailure, spreadOf, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
 import type { FailoverMode, FailoverRun, FailoverSpread } from "../failover";
 import { scriptWithArguments } from "../remote/shell";
@@ -132,7 +133,11 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
         const step = `run iperf3 (${mode}) for ${inputs.durationSeconds} s`;
         const client = await onHost(inputs.client, step, clientArgs, inputs.durationSeconds + 90, false);
         if ([2, 3, 4].includes(client.exitCode)) {
-            throw new Error(`${inputs.client.name}: ${step}: the runner refused with ${client.exitCode}: ${client.stderr.trim().split("\n").slice(-4).join(" / ")}`);
+            throw new CodedError("failover-runner-refused", `${inputs.client.name}: ${step}: the runner refused with ${client.exitCode}: ${client.stderr.trim().split("\n").slice(-4).join(" / ")}`, {
+                host: inputs.client.name,
+                step,
+                value: client.exitCode,
+            });
         }
     } catch (error) {
         testFailure = error;
@@ -149,14 +154,14 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
         if (restoreFailure === undefined) throw testFailure;
         const events = await download(failing, eventsDir).then((files) => files[resultFileNames.linkEvents] ?? "", () => undefined);
         const verdict = judgeRestore(failing.name, inputs.failingInterface, restoreFailure, events);
-        throw new Error(`${describeFailure(testFailure)}; ${verdict.level === "ok" ? "" : verdict.message}`, { cause: testFailure });
+        throw new CodedError("failover-link-not-restored", `${describeFailure(testFailure)}; ${verdict.level === "ok" ? "" : verdict.message}`, { host: failing.name, step: `restore ${inputs.failingInterface}`, cause: testFailure });
     }
     const clientFiles = await download(inputs.client, resultsDir);
     const serverFiles = await download(inputs.server, resultsDir);
     const flipFiles = inputs.failingHost === "server" ? await download(inputs.server, flipDir) : clientFiles;
     const linkEvents = flipFiles[resultFileNames.linkEvents] ?? "";
     const verdict = judgeRestore(failing.name, inputs.failingInterface, restoreFailure, linkEvents);
-    if (verdict.level === "error") throw new Error(verdict.message);
+    if (verdict.level === "error") throw new CodedError("failover-link-not-restored", verdict.message, { host: failing.name, step: `restore ${inputs.failingInterface}` });
     if (verdict.level === "warning") warnings.push(verdict.message);
     const files: Record<string, string> = { ...clientFiles, [resultFileNames.serverJson]: serverFiles[resultFileNames.serverJson] ?? "", [resultFileNames.linkEvents]: linkEvents };
     saveLocally(inputs.resultsRoot, resultsDir, files);
@@ -193,9 +198,11 @@ async function runTestNow(inputs: FailoverTestInputs): Promise<FailoverTestOutpu
         const remoteDir = repeat === 1 ? `${remoteResultsRoot}/${runId}` : `${remoteResultsRoot}/${runId}/run-${i}`;
         const mptcp = await runOnce(inputs, inputs.mptcp, 5201, `${remoteDir}/mptcp`, warnings);
         if (mptcp.intervals.length === 0) {
-            throw new Error(
-                `${inputs.client.name}: run iperf3 (${inputs.mptcp}) against ${inputs.server.name} at ${inputs.serverAddress}${repeat === 1 ? "" : ` (run ${i} of ${repeat})`}: no data moved (${mptcp.summary.error ?? "iperf3 reported nothing"}). ` +
-                    `Hint: check that ${inputs.server.name} is up and reachable on its lab interfaces; the raw output is in ${path.join(inputs.resultsRoot, runId)}; every link was restored.`,
+            const step = `run iperf3 (${inputs.mptcp}) against ${inputs.server.name} at ${inputs.serverAddress}${repeat === 1 ? "" : ` (run ${i} of ${repeat})`}`;
+            throw new CodedError(
+                "failover-no-data",
+                `${inputs.client.name}: ${step}: no data moved (${mptcp.summary.error ?? "iperf3 reported nothing"}); the raw output is in ${path.join(inputs.resultsRoot, runId)}`,
+                { host: inputs.client.name, step },
             );
         }
         const control = inputs.control ? await runOnce(inputs, "tcp", 5202, `${remoteDir}/tcp`, warnings) : undefined;
@@ -241,7 +248,7 @@ function testKey(inputs: FailoverTestInputs): string {
     return JSON.stringify(key);
 }
 
-export const operations: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: FailoverTestInputs, news: FailoverTestInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         if (!(news.downAtSeconds > 0 && news.downAtSeconds < news.durationSeconds)) failures.push({ property: "downAtSeconds", reason: `${news.downAtSeconds} must lie inside the test (0 < down < ${news.durationSeconds})` });
@@ -266,7 +273,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
     async delete() {
         // Results stay on the hosts and on this machine; nothing else remains to remove.
     },
-};
+});
 
 /** What the engine serialises: a shim that loads `operations` from this file when called. */
 export const failoverTestProvider = providerShim("components/failover-test-provider");

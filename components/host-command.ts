@@ -11,15 +11,19 @@ import type { HostConnection } from "../remote/ssh";
 import type { RaspberryPi } from "./raspberry-pi";
 
 /**
- * Shared by every step's script: `fail STATUS MESSAGE` reports `<host>: <step>: exited with
- * STATUS: MESSAGE` on stderr, the form the dynamic providers' errors take too.
+ * Shared by every step's script: `fail STATUS CODE MESSAGE` reports `<host>: <step>: exited with
+ * STATUS: MESSAGE` on stderr, the form the dynamic providers' errors take too, behind the coded
+ * line of errors/engine-text.ts (`[mptcp-lab:CODE host=... step="..."]`), so that the command line
+ * knows the failure by its code (one of HOST_STEP_ERROR_CODES, errors/hints.ts).
  */
-const prologue = `host_label=$1 step_label=$2
+export const prologue = `host_label=$1 step_label=$2
 shift 2
+quoted_step=\${step_label//\\\\/\\\\\\\\}
+quoted_step=\${quoted_step//\\"/\\\\\\"}
 fail() {
-    local status=$1
-    shift
-    printf '%s: %s: exited with %s: %s\\n' "$host_label" "$step_label" "$status" "$*" >&2
+    local status=$1 code=$2
+    shift 2
+    printf '[mptcp-lab:%s host=%s step="%s"] %s: %s: exited with %s: %s\\n' "$code" "$host_label" "$quoted_step" "$host_label" "$step_label" "$status" "$*" >&2
     exit "$status"
 }
 `;

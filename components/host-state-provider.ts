@@ -2,8 +2,9 @@
 // and the facts mptcp-lab reports about the host. A refresh re-reads both, and `read` returns the
 // live switch and file as inputs too, so drift shows as a diff of those fields; facts follow
 // reboots (the boot id) and upgrades.
+import { CodedError } from "../errors/coded-error";
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import { codedOperations, providerShim } from "./provider-shim";
 import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
@@ -48,17 +49,18 @@ async function readState(connection: HostConnection, hostName: string) {
 async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
     const before = await readState(inputs.connection, inputs.hostName);
     if (before.facts.mptcpEnabled === null) {
-        throw new Error(
-            `${inputs.hostName}: step enable MPTCP: kernel ${before.facts.kernelRelease} has no MPTCP (/proc/sys/net/mptcp is missing). ` +
-                "Hint: boot a kernel with CONFIG_MPTCP=y (Linux 5.6 or later; Raspberry Pi OS Bookworm and later have it).",
-        );
+        throw new CodedError("host-no-mptcp", `${inputs.hostName}: enable MPTCP: kernel ${before.facts.kernelRelease} has no MPTCP (/proc/sys/net/mptcp is missing)`, {
+            host: inputs.hostName,
+            step: "enable MPTCP",
+            value: before.facts.kernelRelease,
+        });
     }
     const script = scriptWithArguments('printf "%s" "$2" > "$1"\nsysctl -q -p "$1"\n', [sysctlFile, sysctlContent]);
     await runRemote(inputs.connection, { host: inputs.hostName, step: "enable MPTCP", script, timeoutSeconds: 60 });
     return { ...inputs, ...(await readState(inputs.connection, inputs.hostName)) };
 }
 
-export const operations: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: HostStateInputs, news: HostStateInputs) {
         // The provider only switches MPTCP on: turning it off could cut other software's connections.
         const failures = (["mptcpEnabled", "persisted"] as const)
@@ -85,7 +87,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
     async delete() {
         // MPTCP stays on: turning it off could cut connections other software on the host relies on.
     },
-};
+});
 
 /** What the engine serialises: a shim that loads `operations` from this file when called. */
 export const hostStateProvider = providerShim("components/host-state-provider");

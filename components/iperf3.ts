@@ -37,7 +37,7 @@ first_line() { local text; text=$("$@" 2>&1 || true); printf '%s\\n' "\${text%%$
 offers_mptcp() { local help; help=$("$1" --help 2>&1 || true); [[ $help == *--mptcp* ]]; }
 ensure_mptcpize() {
     command -v mptcpize >/dev/null || apt-get install -y -qq --no-install-recommends mptcpize >/dev/null \\
-        || fail 9 "apt-get install mptcpize failed"
+        || fail 9 package-install-failed "apt-get install mptcpize failed"
 }
 report() { printf 'binary=%s\\nversion=%s\\ncommit=%s\\nmptcp=%s\\n' "$1" "$(first_line "$1" --version)" "$2" "$3"; }
 `;
@@ -80,34 +80,34 @@ fi
 # installed binary, and the facts still see it as this build's.
 if [ -d "$src/.git" ]; then
     git -C "$src" remote set-url origin -- "$repository" 2>/dev/null || git -C "$src" remote set-url origin "$repository"
-    git -C "$src" fetch -q --force --tags origin || fail 3 "git fetch from $repository failed"
+    git -C "$src" fetch -q --force --tags origin || fail 3 iperf3-source-unavailable "git fetch from $repository failed"
 else
     rm -rf "$src"
-    git clone -q -- "$repository" "$src" || fail 3 "git clone of $repository failed"
+    git clone -q -- "$repository" "$src" || fail 3 iperf3-source-unavailable "git clone of $repository failed"
 fi
 if ! commit=$(git -C "$src" rev-parse -q --verify "refs/tags/$tag^{commit}"); then
     tags=$(git -C "$src" tag --sort=-creatordate)
-    fail 3 "tag $tag does not exist in $repository (newest tags: $(printf '%s\\n' "$tags" | sed -n '1,5p' | tr '\\n' ' '))"
+    fail 3 iperf3-source-unavailable "tag $tag does not exist in $repository (newest tags: $(printf '%s\\n' "$tags" | sed -n '1,5p' | tr '\\n' ' '))"
 fi
 git -C "$src" checkout -q --force --detach "$commit"
 git -C "$src" clean -q -fdx
 cd "$src"
-./configure -q "$@" > configure.log 2>&1 || { tail -n 20 configure.log >&2; fail 4 "./configure $* failed"; }
-make -s -j"$(nproc)" > make.log 2>&1 || { tail -n 20 make.log >&2; fail 5 "make failed"; }
+./configure -q "$@" > configure.log 2>&1 || { tail -n 20 configure.log >&2; fail 4 iperf3-build-failed "./configure $* failed"; }
+make -s -j"$(nproc)" > make.log 2>&1 || { tail -n 20 make.log >&2; fail 5 iperf3-build-failed "make failed"; }
 mode=native
 if ! offers_mptcp ./src/iperf3; then
-    [ "$require_mptcp" = yes ] && fail 8 "iperf3 $tag built without --mptcp: tags before 3.19 lack it, and configure enables it only when IPPROTO_MPTCP compiles"
+    [ "$require_mptcp" = yes ] && fail 8 iperf3-no-mptcp "iperf3 $tag built without --mptcp: tags before 3.19 lack it, and configure enables it only when IPPROTO_MPTCP compiles"
     mode=mptcpize
 fi
-make -s install > install.log 2>&1 || { tail -n 20 install.log >&2; fail 6 "make install failed"; }
+make -s install > install.log 2>&1 || { tail -n 20 install.log >&2; fail 6 iperf3-build-failed "make install failed"; }
 ldconfig
 version=$(first_line "$binary" --version)
 case "$version" in
     "iperf $tag "*|"iperf $tag") ;;
-    *) fail 7 "the installed iperf3 reports \\"$version\\", not $tag: an older libiperf may shadow the new one (check ldconfig -p for libiperf)" ;;
+    *) fail 7 iperf3-shadowed "the installed iperf3 reports \\"$version\\", not $tag: an older libiperf may shadow the new one (check ldconfig -p for libiperf)" ;;
 esac
 if [ "$mode" = native ] && ! offers_mptcp "$binary"; then
-    fail 7 "the installed iperf3 $tag does not offer --mptcp although the build did: an older libiperf may shadow the new one"
+    fail 7 iperf3-shadowed "the installed iperf3 $tag does not offer --mptcp although the build did: an older libiperf may shadow the new one"
 fi
 if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi
 # What was asked for, the commit, the mode and the installed binary's sha256 (the host's facts
@@ -120,12 +120,12 @@ const packageScript = `${iperf3ScriptHelpers}
 package=$1 require_mptcp=$2
 if [ "$(dpkg-query -W -f='\${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then
     if ! apt-cache show "$package" >/dev/null 2>&1; then apt-get update -qq; fi
-    apt-get install -y -qq --no-install-recommends "$package" >/dev/null || fail 3 "apt-get install $package failed"
+    apt-get install -y -qq --no-install-recommends "$package" >/dev/null || fail 3 package-install-failed "apt-get install $package failed"
 fi
-binary=$(command -v iperf3) || fail 3 "the package $package installed no iperf3 on PATH"
+binary=$(command -v iperf3) || fail 3 package-install-failed "the package $package installed no iperf3 on PATH"
 mode=native
 if ! offers_mptcp "$binary"; then
-    [ "$require_mptcp" = yes ] && fail 8 "the OS package $package ($(first_line "$binary" --version)) has no --mptcp: build iperf3 3.19 or later from source, or set iperf3.mptcp to auto or mptcpize"
+    [ "$require_mptcp" = yes ] && fail 8 iperf3-no-mptcp "the OS package $package ($(first_line "$binary" --version)) has no --mptcp: build iperf3 3.19 or later from source, or set iperf3.mptcp to auto or mptcpize"
     mode=mptcpize
 fi
 if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi

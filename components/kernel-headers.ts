@@ -27,17 +27,17 @@ if [ -z "$chosen" ]; then
         if apt-cache show "$candidate" >/dev/null 2>&1; then chosen=$candidate; break; fi
     done
 fi
-[ -n "$chosen" ] || fail 3 "no headers package for kernel $(uname -r): tried \${candidates[*]}"
+[ -n "$chosen" ] || fail 3 headers-unavailable "no headers package for kernel $(uname -r): tried \${candidates[*]}"
 if ! installed "$chosen" || ! installed git || ! installed build-essential; then
     apt-get install -y -qq --no-install-recommends "$chosen" git build-essential >/dev/null \\
-        || fail 3 "apt-get install $chosen git build-essential failed"
+        || fail 3 package-install-failed "apt-get install $chosen git build-essential failed"
 fi
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
 printf '#include <netinet/in.h>\\n#include <stdio.h>\\nint foo = IPPROTO_MPTCP;\\nint main(void) { printf("%%d\\\\n", foo); return 0; }\\n' > "$probe/probe.c"
 if ! cc -o "$probe/probe" "$probe/probe.c" 2> "$probe/cc.log"; then
     cat "$probe/cc.log" >&2
-    fail 4 "IPPROTO_MPTCP does not compile against <netinet/in.h>: iperf3 would build without --mptcp (glibc 2.32 or later is needed)"
+    fail 4 libc-no-mptcp "IPPROTO_MPTCP does not compile against <netinet/in.h>: iperf3 would build without --mptcp (glibc 2.32 or later is needed)"
 fi
 echo "kernel=$(uname -r)"
 echo "package=$chosen"

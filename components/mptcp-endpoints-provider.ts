@@ -2,7 +2,7 @@
 // unit that re-applies them. Outputs are the host's live state, and `read` returns it as inputs
 // too, so a refresh shows drift field by field; the unit shows up as its hash.
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import { codedOperations, providerShim } from "./provider-shim";
 import * as unit from "./mptcp-boot-unit";
 import { KERNEL_MAX_SUBFLOWS } from "../lab/rules";
 import * as model from "../mptcp/endpoints";
@@ -84,7 +84,7 @@ function liveOutputs(inputs: MptcpEndpointsInputs, live: LiveState, previousLimi
     return { ...liveInputs(inputs, live), previousLimits, unmanagedFlags: live.unmanagedFlags, bootUnitSha256: live.bootUnit.sha256, bootUnitEnabled: live.bootUnit.enabled };
 }
 
-export const operations: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: MptcpEndpointsInputs, news: MptcpEndpointsInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         news.endpoints.forEach((endpoint, index) => {
@@ -140,7 +140,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
             if (!(error instanceof RemoteStepError && error.code === "ssh-connect")) throw error;
         }
     },
-};
+});
 
 /** What the engine serialises: a shim that loads `operations` from this file when called. */
 export const mptcpEndpointsProvider = providerShim("components/mptcp-endpoints-provider");

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { forEngine } from "../errors/engine-text";
 
 /**
  * A dynamic provider whose methods load the implementation from mptcp-lab's own sources when
@@ -31,5 +32,31 @@ export function providerShim(modulePath: string): pulumi.dynamic.ResourceProvide
         read: (id, props) => load().read!(id, props),
         update: (id, olds, news) => load().update!(id, olds, news),
         delete: (id, props) => load().delete!(id, props),
+    };
+}
+
+/**
+ * A provider's operations whose coded errors (errors/) carry their coded line into the engine's
+ * text, where the command line reads them back (errors/engine-text.ts). Done here, in the module
+ * the shim loads, rather than in the shim: the shim stored in a stack's state by an older
+ * version runs this too.
+ */
+export function codedOperations(operations: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
+    const coded = <A extends unknown[], R>(method: ((...args: A) => Promise<R>) | undefined) =>
+        method &&
+        (async (...args: A): Promise<R> => {
+            try {
+                return await method.apply(operations, args);
+            } catch (error) {
+                throw forEngine(error);
+            }
+        });
+    return {
+        check: coded(operations.check),
+        diff: coded(operations.diff),
+        create: coded(operations.create)!,
+        read: coded(operations.read),
+        update: coded(operations.update),
+        delete: coded(operations.delete),
     };
 }

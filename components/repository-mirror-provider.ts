@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import { codedOperations, providerShim } from "./provider-shim";
 import { offerGitRepository } from "../bench";
 import { benchPaths } from "../bench/naming";
 import { ensureMirror, hasTag, mirrorName } from "../toolchain/git-mirror";
@@ -37,7 +37,7 @@ async function offer(inputs: RepositoryMirrorInputs): Promise<RepositoryMirrorOu
     return { ...inputs, mirrorUrl, seededFrom: mirror.source };
 }
 
-export const operations: pulumi.dynamic.ResourceProvider = {
+export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: RepositoryMirrorInputs, news: RepositoryMirrorInputs) {
         return { inputs: news };
     },
@@ -59,7 +59,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
     async delete() {
         // The bench's copy goes with the bench; the controller's mirror stays in its cache.
     },
-};
+});
 
 /** What the engine serialises: a shim that loads `operations` from this file when called. */
 export const repositoryMirrorProvider = providerShim("components/repository-mirror-provider");

@@ -6,6 +6,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { CodedError } from "../errors/coded-error";
 
 /** Where failover tests take their turn (tmpfs, gone at reboot). */
 export const FAILOVER_LOCK_PATH = "/run/mptcp-lab/failover-test.lock";
@@ -19,16 +20,11 @@ export interface MachineLockOptions {
     purpose: string;
 }
 
-/** The lock could not be taken: `code` is `lock-timeout` or `lock-unavailable`. */
-export class MachineLockError extends Error {
-    readonly code: "lock-timeout" | "lock-unavailable";
-    readonly hint: string;
-
-    constructor(code: "lock-timeout" | "lock-unavailable", message: string, hint: string, options?: { cause?: unknown }) {
-        super(message, options);
+/** The lock could not be taken, or its timeout setting is wrong. */
+export class MachineLockError extends CodedError<"lock-timeout" | "lock-unavailable" | "lock-tool-missing" | "lock-timeout-setting"> {
+    constructor(code: MachineLockError["code"], message: string, options?: { cause?: unknown; value?: unknown }) {
+        super(code, message, options);
         this.name = "MachineLockError";
-        this.code = code;
-        this.hint = hint;
     }
 }
 
@@ -81,7 +77,7 @@ export function acquireMachineLock(lockPath: string, options: MachineLockOptions
             }
         };
         holder.on("error", (cause) =>
-            reject(new MachineLockError("lock-unavailable", `${options.purpose}: cannot run flock to take ${lockPath}: ${cause.message}`, "install util-linux (it provides flock)", { cause })),
+            reject(new MachineLockError("lock-tool-missing", `${options.purpose}: cannot run flock to take ${lockPath}: ${cause.message}`, { cause })),
         );
         // The holder's stdin closes on release; a holder that already died must not crash us.
         holder.stdin.on("error", () => undefined);
@@ -103,11 +99,10 @@ export function acquireMachineLock(lockPath: string, options: MachineLockOptions
                     new MachineLockError(
                         "lock-timeout",
                         `${options.purpose}: waited ${options.timeoutSeconds} s for the failover test lock ${lockPath}${by}; failover tests run one at a time on this machine`,
-                        "let the other test finish, or raise MPTCP_LAB_FAILOVER_LOCK_TIMEOUT (seconds)",
                     ),
                 );
             } else {
-                reject(new MachineLockError("lock-unavailable", `${options.purpose}: flock on ${lockPath} exited with ${code}: ${stderr.trim()}`, "check that /run/mptcp-lab is writable"));
+                reject(new MachineLockError("lock-unavailable", `${options.purpose}: flock on ${lockPath} exited with ${code}: ${stderr.trim()}`));
             }
         });
     });
@@ -117,7 +112,7 @@ export function acquireMachineLock(lockPath: string, options: MachineLockOptions
 export function lockTimeoutSeconds(environment: NodeJS.ProcessEnv): number {
     const value = environment.MPTCP_LAB_FAILOVER_LOCK_TIMEOUT;
     if (value === undefined || value === "") return DEFAULT_LOCK_TIMEOUT_SECONDS;
-    if (!/^[0-9]{1,6}$/.test(value)) throw new MachineLockError("lock-unavailable", `MPTCP_LAB_FAILOVER_LOCK_TIMEOUT must be a whole number of seconds, not ${JSON.stringify(value)}`, "unset it for the default of 1800 s");
+    if (!/^[0-9]{1,6}$/.test(value)) throw new MachineLockError("lock-timeout-setting", `MPTCP_LAB_FAILOVER_LOCK_TIMEOUT must be a whole number of seconds, not ${JSON.stringify(value)}`, { value });
     return Number(value);
 }
 

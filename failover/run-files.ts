@@ -1,5 +1,6 @@
 // Reads the runner's own files: link-events and meta.json (formats in run-failover.sh), and takes
 // the result files a host sends back.
+import { CodedError } from "../errors/coded-error";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FailoverMode } from "./types";
@@ -97,18 +98,22 @@ export interface ResultFileLimits {
 export type ResultFileRefusal = "unexpected-name" | "path-in-name" | "repeated-name" | "not-base64" | "file-too-large" | "total-too-large";
 
 /** A host sent something other than the result files asked for: nothing of it is written. */
-export class ResultDownloadError extends Error {
-    readonly code = "FAILOVER_RESULT_REFUSED";
-    readonly hint = "The host sent files other than the test's results: check what runs on it (its iperf3, base64 and the runner), then run the test again.";
+export class ResultDownloadError extends CodedError<"FAILOVER_RESULT_REFUSED"> {
+    readonly host: string;
 
     constructor(
-        readonly host: string,
+        host: string,
         readonly refusal: ResultFileRefusal,
         readonly fileName: string,
         detail: string,
     ) {
-        super(`${host}: download failover results: refused ${JSON.stringify(fileName.slice(0, 80))}: ${detail}`);
+        super("FAILOVER_RESULT_REFUSED", `${host}: download failover results: refused ${JSON.stringify(fileName.slice(0, 80))}: ${detail}`, {
+            host,
+            step: "download failover results",
+            value: fileName.slice(0, 80),
+        });
         this.name = "ResultDownloadError";
+        this.host = host;
     }
 }
 

@@ -1,6 +1,7 @@
 // How to call run-failover.sh: its path for upload, the names of its result files, and argument
 // lists built from validated values. The script validates everything again on the host.
 import * as path from "path";
+import { CodedError } from "../errors/coded-error";
 import { shellQuote, shellSafe } from "../remote/shell";
 import type { FailoverMode } from "./types";
 
@@ -19,14 +20,13 @@ export const resultFileNames = {
 } as const;
 
 /** A runner argument the host would refuse; raised here so the controller never sends it. */
-export class FailoverArgumentError extends Error {
-    readonly code = "FAILOVER_INVALID_ARGUMENT";
+export class FailoverArgumentError extends CodedError<"FAILOVER_INVALID_ARGUMENT"> {
     constructor(
         readonly field: string,
-        readonly value: unknown,
+        value: unknown,
         readonly expected: string,
     ) {
-        super(`${field}: ${JSON.stringify(value)} is not ${expected}`);
+        super("FAILOVER_INVALID_ARGUMENT", `${field}: ${JSON.stringify(value)} is not ${expected}`, { value });
         this.name = "FailoverArgumentError";
     }
 }

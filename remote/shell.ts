@@ -1,5 +1,6 @@
 // Quoting for the only shell mptcp-lab talks to: bash on a host, reading a script from stdin.
 // Every value is validated against a strict pattern before it is quoted.
+import { CodedError } from "../errors/coded-error";
 import labSchema from "../lab/schema.json";
 
 /** Single-quotes a value for POSIX shells: the one quoting form with no special characters inside. */
@@ -22,17 +23,17 @@ export const shellSafe = {
     token: /^[A-Za-z0-9._:-]{1,64}$/,
 } as const;
 
-export class UnsafeValueError extends Error {
-    readonly code = "unsafe-value";
+export class UnsafeValueError extends CodedError<"unsafe-value"> {
+    readonly value: string;
+
     constructor(
         readonly field: string,
-        readonly value: string,
+        value: string,
         readonly pattern: RegExp,
     ) {
-        super(`${field}: ${JSON.stringify(value)} does not match ${pattern}`);
-    }
-    get hint(): string {
-        return `fix ${this.field} in the lab definition (mptcp-lab validate shows every such problem)`;
+        super("unsafe-value", `${field}: ${JSON.stringify(value)} does not match ${pattern}`, { value });
+        this.name = "UnsafeValueError";
+        this.value = value;
     }
 }
 

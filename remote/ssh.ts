@@ -1,6 +1,8 @@
 // Runs scripts on a host over SSH with ssh2: the host key is pinned (a mismatch is refused before
 // any command runs), the script travels on stdin so nothing is spliced into a command line.
 import { Client, ClientChannel, ConnectConfig } from "ssh2";
+import { CodedError } from "../errors/coded-error";
+import type { RemoteErrorCode } from "../errors/hints";
 import { requireSafe, shellQuote, shellSafe } from "./shell";
 
 export interface HostConnection {
@@ -37,22 +39,27 @@ export interface RemoteStep {
     maxOutputBytes?: number;
 }
 
-export class RemoteStepError extends Error {
+/** A step on a host that failed; `detail` holds the step's output when it ran. */
+export class RemoteStepError extends CodedError<RemoteErrorCode> {
+    /** The connection failed before the session was ready: no command ran. */
+    readonly beforeReady: boolean;
+    readonly host: string;
+    readonly step: string;
+
     constructor(
-        readonly code: "ssh-connect" | "ssh-host-key" | "remote-step-failed" | "remote-step-timeout" | "remote-output-too-large",
-        readonly host: string,
-        readonly step: string,
+        code: RemoteErrorCode,
+        host: string,
+        step: string,
         message: string,
-        readonly hint: string,
         readonly detail?: RemoteResult,
         options?: { cause?: unknown; beforeReady?: boolean },
     ) {
-        super(`${host}: ${step}: ${message}`, options);
+        super(code, `${host}: ${step}: ${message}`, { host, step, cause: options?.cause });
+        this.name = "RemoteStepError";
+        this.host = host;
+        this.step = step;
         this.beforeReady = options?.beforeReady ?? false;
     }
-
-    /** The connection failed before the session was ready: no command ran. */
-    readonly beforeReady: boolean;
 }
 
 /** The key blob of `type base64 [comment]`, to compare with what the server presents. */
@@ -110,8 +117,7 @@ function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): 
         };
         timer = setTimeout(() => {
             finish(
-                new RemoteStepError("remote-step-timeout", step.host, step.step, `no result after ${timeoutSeconds} s, nor after the host's own timeout`,
-                    "the host may be overloaded or unreachable; the step stops on the host by its own timeout; run it again, or raise the timeout"),
+                new RemoteStepError("remote-step-timeout", step.host, step.step, `no result after ${timeoutSeconds} s, nor after the host's own timeout (the host may be unreachable)`),
             );
             // The host's `timeout` answers first when the host is reachable; this is for when it is not.
         }, (timeoutSeconds + KILL_AFTER_SECONDS + 5) * 1000);
@@ -127,8 +133,7 @@ function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): 
                     received += chunk.length;
                     if (step.maxOutputBytes === undefined || received <= step.maxOutputBytes) return true;
                     channel.close();
-                    finish(new RemoteStepError("remote-output-too-large", step.host, step.step, `the host sent more than ${step.maxOutputBytes} bytes`,
-                        "the step's output is bounded; check what runs on the host"));
+                    finish(new RemoteStepError("remote-output-too-large", step.host, step.step, `the host sent more than ${step.maxOutputBytes} bytes`));
                     return false;
                 };
                 channel.on("data", (chunk: Buffer) => {
@@ -146,11 +151,9 @@ function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): 
             finish(
                 keyMismatch
                     ? new RemoteStepError("ssh-host-key", step.host, step.step,
-                          `the host key presented by ${connection.address} is not the pinned one`,
-                          "if the host was re-imaged, put its new key in the lab definition (ssh-keyscan, checked out of band)", undefined, { cause: error })
+                          `the host key presented by ${connection.address} is not the pinned one`, undefined, { cause: error })
                     : new RemoteStepError("ssh-connect", step.host, step.step,
-                          `cannot connect to ${connection.user}@${connection.address}:${connection.port}: ${error.message}`,
-                          "check that the host is up, reachable from this machine, and accepts the lab's key", undefined, { cause: error, beforeReady: !ready }),
+                          `cannot connect to ${connection.user}@${connection.address}:${connection.port}: ${error.message}`, undefined, { cause: error, beforeReady: !ready }),
             );
         });
         const config: ConnectConfig = {
@@ -187,15 +190,11 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
 
     if ((step.check ?? true) && TIMED_OUT_STATUSES.includes(result.exitCode)) {
         throw new RemoteStepError("remote-step-timeout", step.host, step.step,
-            `stopped on the host after ${Math.ceil(step.timeoutSeconds ?? 600)} s (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout, 8)}`,
-            "the host may be overloaded or the step stuck; nothing of it runs any more; run it again, or raise the timeout",
-            result);
+            `stopped on the host after ${Math.ceil(step.timeoutSeconds ?? 600)} s (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout, 8)}`, result);
     }
     if ((step.check ?? true) && result.exitCode !== 0) {
         throw new RemoteStepError("remote-step-failed", step.host, step.step,
-            `exited with ${result.exitCode}: ${lastLines(result.stderr || result.stdout, 8)}`,
-            "the output above is the end of the step's own output; fix the cause on the host or in the lab, then run up again",
-            result);
+            `exited with ${result.exitCode}: ${lastLines(result.stderr || result.stdout, 8)}`, result);
     }
     return result;
 }

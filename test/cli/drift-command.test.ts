@@ -7,6 +7,8 @@ import { EXIT_USAGE } from "../../cli/command";
 import { checkStackDrift, checkStacksDrift } from "../../cli/drift";
 import type { DriftErrorCode } from "../../cli/drift-report";
 import { main } from "../../cli/main";
+import { forEngine } from "../../errors";
+import { RemoteStepError } from "../../remote/ssh";
 import { clientTable, endpointStep, engineError, hostRefresh, hostStep } from "./helpers/drift-events";
 
 const bootId = "47095524-4651-4625-b49a-27fb72aa4b47";
@@ -40,13 +42,29 @@ const failure = test.macro({
     },
     title: (title = "") => title,
 });
+/** The engine's diagnostic for a provider that threw `error` (as test/fixtures/engine-errors.json shows it). */
+const providerDiagnostic = (error: Error) => `Preview failed: ${(forEngine(error) as Error).message}`;
 test(
     "an unreachable host is an error even after drift was seen on another",
     failure,
-    [...lostEndpoints, engineError("server: read host facts: cannot connect to root@198.19.6.11:22: connect ECONNREFUSED", "urn:server")],
+    [...lostEndpoints, engineError(providerDiagnostic(new RemoteStepError("ssh-connect", "server", "read host facts", "cannot connect to root@198.19.6.11:22: connect ECONNREFUSED")), "urn:server")],
     new Error("preview failed"),
     "host-unreachable",
 );
+test(
+    "a host that presents another key is a host-key mismatch, known by its code",
+    failure,
+    [engineError(providerDiagnostic(new RemoteStepError("ssh-host-key", "server", "read host facts", "the key differs")), "urn:server")],
+    new Error("preview failed"),
+    "host-key-mismatch",
+);
+test("the engine's own words for a locked stack make it busy", failure, [engineError("the stack is currently locked by 1 lock(s)")], new Error("preview failed"), "stack-busy");
+
+test("a check error names the provider's code, host and step", async (t) => {
+    const events = [engineError(providerDiagnostic(new RemoteStepError("remote-step-failed", "client", "read MPTCP endpoints", "exited with 1: Error: unknown command")), "urn:client")];
+    const stack = await checkStackDrift("t-unit", async () => recordedStack(events, new Error("preview failed")));
+    t.like(stack.error, { code: "check-failed", reason: "remote-step-failed", host: "client", step: "read MPTCP endpoints", message: "client: read MPTCP endpoints: exited with 1: Error: unknown command" });
+});
 test("a failed preview without a resource error is an error of its own", failure, [], new Error("code: 255\n stderr: error: could not load plugin"), "check-failed");
 
 test("a stack that was never deployed is not created by the check", async (t) => {

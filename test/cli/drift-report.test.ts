@@ -6,9 +6,11 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { expectedBootUnit } from "../../components/mptcp-boot-unit";
+import { forEngine, hintFor, parseCodedErrors } from "../../errors";
+import { RemoteStepError } from "../../remote/ssh";
 import { EXIT_DRIFT, EXIT_FAILURE, EXIT_OK } from "../../cli/command";
 import { driftTargets, engineErrorMessages, stackDriftFromEvents } from "../../cli/drift-events";
-import { classifyCheckError, type DriftErrorCode, driftReport, type DriftReport, exitCodeOf, failedStack, type FieldDrift, formatDriftReport, type StackDrift } from "../../cli/drift-report";
+import { checkError, codedCheckError, type DriftErrorCode, driftReport, type DriftReport, exitCodeOf, failedStack, type FieldDrift, formatDriftReport, type StackDrift } from "../../cli/drift-report";
 import { clientTable, clientWlan, endpointStep, engineError, hostRefresh, hostStep, seedLimits } from "./helpers/drift-events";
 
 const bootId = "47095524-4651-4625-b49a-27fb72aa4b47";
@@ -107,20 +109,33 @@ test("resource errors come before the engine's summary, without colour codes", (
     t.deepEqual(engineErrorMessages(events), ["client: read host facts: cannot connect to root@198.19.6.10:22", "preview failed"]);
 });
 
+/** The text of an engine diagnostic for a provider that threw `error`. */
+const diagnosticOf = (error: Error) => `error: ${(forEngine(error) as Error).message}`;
+
 const classified = test.macro({
-    exec(t, message: string, code: DriftErrorCode) {
-        t.is(classifyCheckError(message), code);
+    exec(t, error: Error, code: DriftErrorCode) {
+        const [coded] = parseCodedErrors(diagnosticOf(error));
+        t.like(codedCheckError("t-unit", coded), { code, reason: (error as RemoteStepError).code, host: "client", step: "read host facts" });
     },
-    title: (_title, message: string, code: DriftErrorCode) => `the error "${message.slice(0, 60)}" has the code ${code}`,
+    title: (_title, error: Error, code: DriftErrorCode) => `a provider's ${(error as RemoteStepError).code} error is a check error ${code}`,
 });
-test(classified, "client: read MPTCP endpoints: cannot connect to root@198.19.6.10:22: connect ECONNREFUSED 198.19.6.10:22", "host-unreachable");
-test(classified, "server: read host facts: the host key presented by 172.31.0.218 is not the pinned one", "host-key-mismatch");
-test(classified, "the stack is currently locked by 1 lock(s)", "stack-busy");
-test(classified, "client: read MPTCP endpoints: exited with 1: Error: unknown command", "check-failed");
+test(classified, new RemoteStepError("ssh-connect", "client", "read host facts", "cannot connect to root@198.19.6.10:22: connect ECONNREFUSED 198.19.6.10:22"), "host-unreachable");
+test(classified, new RemoteStepError("ssh-host-key", "client", "read host facts", "the host key presented by 172.31.0.218 is not the pinned one"), "host-key-mismatch");
+test(classified, new RemoteStepError("remote-step-failed", "client", "read host facts", "exited with 1: Error: unknown command"), "check-failed");
+test(classified, new RemoteStepError("remote-step-timeout", "client", "read host facts", "stopped on the host after 60 s"), "check-failed");
+
+test("a check error from a coded error keeps the provider's message without its coded line, and the stack in its hint", (t) => {
+    const [coded] = parseCodedErrors(diagnosticOf(new RemoteStepError("ssh-connect", "client", "read host facts", "cannot connect to root@198.19.6.10:22")));
+    const error = codedCheckError("t-unit", coded);
+    t.is(error.message, "client: read host facts: cannot connect to root@198.19.6.10:22");
+    t.is(error.hint, hintFor("host-unreachable", { stack: "t-unit" }));
+    t.true(error.hint.includes("--stack t-unit"));
+});
 
 const clean: StackDrift = { stack: "a", status: "clean", hosts: [{ host: "client", rebooted: false, drift: [] }] };
 const drifted: StackDrift = { stack: "b", status: "drift", hosts: [{ host: "client", rebooted: false, drift: [endpoints("limits.subflows", "2", "1")] }] };
-const broken = failedStack("c", "host-unreachable", "client: read host facts: cannot connect to root@198.19.6.10:22");
+const broken = failedStack("c", checkError("c", "host-unreachable", "client: read host facts: cannot connect to root@198.19.6.10:22"));
+const brokenCoded = failedStack("e", { ...broken.error!, reason: "ssh-connect", host: "client", step: "read host facts" });
 
 const exitCode = test.macro({
     exec(t, stacks: StackDrift[], code: number) {
@@ -138,7 +153,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile<DriftReport>
 
 test("the JSON report of clean, drifted and failed stacks follows the documented schema", (t) => {
     const rebooted = stackDriftFromEvents("d", [hostRefresh("client", bootId, newBootId), hostStep("client", healthy), endpointStep("client", clientTable, { endpoints: [], limits: seedLimits })]);
-    const report = JSON.parse(JSON.stringify(driftReport([clean, drifted, broken, rebooted])));
+    const report = JSON.parse(JSON.stringify(driftReport([clean, drifted, broken, brokenCoded, rebooted])));
     t.true(validate(report), JSON.stringify(validate.errors));
     t.is(report.version, 1);
     t.is(report.status, "error");
@@ -170,6 +185,11 @@ test("drift is a table of host, resource, field, expected and actual, with the r
 ]);
 test("an error prints its code, message and hint", text, [broken], [
     "c: error host-unreachable: client: read host facts: cannot connect to root@198.19.6.10:22",
+    `  hint: ${broken.error!.hint}`,
+    "drift: 1 stack(s) checked: 0 clean, 0 drifted, 1 not checked",
+]);
+test("an error a provider reported with a code names that code too", text, [brokenCoded], [
+    "e: error host-unreachable: client: read host facts: cannot connect to root@198.19.6.10:22 (ssh-connect)",
     `  hint: ${broken.error!.hint}`,
     "drift: 1 stack(s) checked: 0 clean, 0 drifted, 1 not checked",
 ]);

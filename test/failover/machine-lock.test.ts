@@ -63,9 +63,9 @@ test("a holder that crashes leaves no stale lock behind", async (t) => {
 });
 
 const timeoutFrom = test.macro({
-    exec(t, value: string | undefined, expected: number | "lock-unavailable") {
+    exec(t, value: string | undefined, expected: number | "lock-timeout-setting") {
         const environment = value === undefined ? {} : { MPTCP_LAB_FAILOVER_LOCK_TIMEOUT: value };
-        if (expected === "lock-unavailable") t.is(t.throws(() => lockTimeoutSeconds(environment), { instanceOf: MachineLockError })?.code, expected);
+        if (expected === "lock-timeout-setting") t.is(t.throws(() => lockTimeoutSeconds(environment), { instanceOf: MachineLockError })?.code, expected);
         else t.is(lockTimeoutSeconds(environment), expected);
     },
     title: (_provided, value, expected) => `the lock timeout ${JSON.stringify(value ?? "unset")} gives ${expected}`,
@@ -74,5 +74,5 @@ const timeoutFrom = test.macro({
 test(timeoutFrom, undefined, DEFAULT_LOCK_TIMEOUT_SECONDS);
 test(timeoutFrom, "", DEFAULT_LOCK_TIMEOUT_SECONDS);
 test(timeoutFrom, "90", 90);
-test(timeoutFrom, "ten", "lock-unavailable");
-test(timeoutFrom, "-5", "lock-unavailable");
+test(timeoutFrom, "ten", "lock-timeout-setting");
+test(timeoutFrom, "-5", "lock-timeout-setting");

@@ -12,6 +12,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { EXIT_DRIFT, EXIT_FAILURE, EXIT_OK } from "../../cli/command";
 import type { DriftReport, FieldDrift } from "../../cli/drift-report";
 import { main } from "../../cli/main";
+import { hintFor } from "../../errors";
 import { bootUnitName, bootUnitPath, renderBootUnit, sha256Of } from "../../components/mptcp-boot-unit";
 import type { EndpointState } from "../../mptcp/endpoints";
 import { pulumiRoot } from "../../toolchain";
@@ -183,8 +184,13 @@ benchTest("an unreachable host makes the check fail with exit 1, not report drif
         const { code, report } = await drift();
         t.is(code, EXIT_FAILURE);
         t.is(report?.status, "error");
-        t.like(report?.stacks[0], { status: "error", error: { code: "host-unreachable" }, hosts: [] });
+        // Known by the provider's code (errors/engine-text.ts), carried through the engine's text.
+        t.like(report?.stacks[0], { status: "error", error: { code: "host-unreachable", reason: "ssh-connect", host: "client" }, hosts: [] });
+        t.true(["read host facts", "read MPTCP endpoints"].includes(report!.stacks[0].error!.step ?? ""), report!.stacks[0].error!.step);
         t.regex(report!.stacks[0].error!.message, /client: .*cannot connect to pi@198\.19\.6\.10:22/);
+        const text = (await drift("text")).text.split("\n");
+        t.true(text[0].startsWith(`${lab.name}: error host-unreachable: client: `), text[0]);
+        t.is(text[1], `  hint: ${hintFor("host-unreachable", { stack: lab.name })}`);
     } finally {
         await repairBench(lab.name);
     }
