@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchPlan } from "../bench";
 import type { HostConnectionArgs } from "./connection";
+import type { DynamicInputs } from "./dynamic-inputs";
 import { BenchHostConnection, emulatedBenchProvider, emulatedBenchProviderVersion } from "./emulated-bench-provider";
+import type { EmulatedBenchInputs } from "./emulated-bench-provider";
 import { repositoryMirrorProvider, repositoryMirrorProviderVersion } from "./repository-mirror-provider";
+import type { RepositoryMirrorInputs } from "./repository-mirror-provider";
 
 export interface EmulatedBenchArgs {
     /** Hosts, addresses, shaping and subnets of the bench (see bench/). */
@@ -15,7 +18,7 @@ class BenchInstance extends pulumi.dynamic.Resource {
     declare readonly privateKey: pulumi.Output<string>;
     declare readonly aptProxyUrl: pulumi.Output<string>;
     declare readonly gitBaseUrl: pulumi.Output<string>;
-    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+    constructor(name: string, props: DynamicInputs<EmulatedBenchInputs>, opts: pulumi.CustomResourceOptions) {
         const outputs = { state: undefined, hosts: undefined, privateKey: undefined, aptProxyUrl: undefined, gitBaseUrl: undefined, problems: undefined };
         super(emulatedBenchProvider, name, { ...props, ...outputs }, { ...opts, additionalSecretOutputs: ["privateKey"] }, "mptcp-lab", "BenchInstance");
     }
@@ -23,7 +26,7 @@ class BenchInstance extends pulumi.dynamic.Resource {
 
 class RepositoryMirror extends pulumi.dynamic.Resource {
     declare readonly mirrorUrl: pulumi.Output<string>;
-    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+    constructor(name: string, props: DynamicInputs<RepositoryMirrorInputs>, opts: pulumi.CustomResourceOptions) {
         super(repositoryMirrorProvider, name, { ...props, mirrorUrl: undefined, seededFrom: undefined }, opts, "mptcp-lab", "RepositoryMirror");
     }
 }
