@@ -1,0 +1,64 @@
+// The rule table is the one definition of each value rule: the lab schema must say exactly
+// what it says.
+import test from "ava";
+import labSchema from "../../lab/schema.json";
+import { follows, VALUE_RULES, type ValueRuleName } from "../../lab/value-rules";
+
+/** Where the schema states a rule: a `pattern`, or a key of `patternProperties` (marked `[key]`). */
+const schemaRules: Record<string, ValueRuleName> = {
+    "properties/name": "labName",
+    "properties/bench/properties/name": "benchName",
+    "properties/bench/properties/suite": "suite",
+    "properties/bench/properties/shaping[key]": "interfaceName",
+    "properties/hosts[key]": "hostName",
+    "properties/iperf3/properties/source/properties/repository": "gitUrl",
+    "properties/iperf3/properties/source/properties/tag": "gitTag",
+    "properties/iperf3/properties/source/properties/configureFlags/items": "configureFlag",
+    "properties/failover/properties/runToken": "runToken",
+    "definitions/hostName": "hostName",
+    "definitions/interfaceName": "interfaceName",
+    "definitions/packageName": "packageName",
+    "definitions/cidr": "cidr",
+    "definitions/host/properties/connection/properties/user": "loginUser",
+    "definitions/host/properties/connection/properties/hostKey": "hostKey",
+    "definitions/host/properties/interfaces[key]": "interfaceName",
+};
+
+/** Every pattern in the schema, by where it is; `^x-` (keys mptcp-lab ignores) is no value rule. */
+function schemaPatterns(node: unknown, path: string[] = []): [string, string][] {
+    if (typeof node !== "object" || node === null) return [];
+    return Object.entries(node).flatMap(([key, child]): [string, string][] => {
+        if (key === "pattern" && typeof child === "string") return [[path.join("/"), child]];
+        if (key === "patternProperties") {
+            return Object.entries(child as Record<string, unknown>).flatMap(([pattern, value]): [string, string][] => [
+                ...(pattern === "^x-" ? [] : [[`${path.join("/")}[key]`, pattern] as [string, string]]),
+                ...schemaPatterns(value, [...path, key, pattern]),
+            ]);
+        }
+        return schemaPatterns(child, [...path, key]);
+    });
+}
+
+const patterns = schemaPatterns(labSchema);
+
+test("every pattern in the lab schema is a rule of the table", (t) => {
+    t.deepEqual(patterns.map(([path]) => path).sort(), Object.keys(schemaRules).sort());
+});
+
+test("every pattern in the lab schema is exactly its rule's", (t) => {
+    const differing = patterns.filter(([path, pattern]) => new RegExp(pattern, "u").source !== VALUE_RULES[schemaRules[path]].pattern.source);
+    t.deepEqual(differing, []);
+});
+
+const decides = test.macro({
+    exec(t, rule: ValueRuleName, accepted: readonly string[], refused: readonly unknown[]) {
+        t.deepEqual(accepted.filter((value) => !follows(rule, value)), [], "accepted values");
+        t.deepEqual(refused.filter((value) => follows(rule, value)), [], "refused values");
+    },
+    title: (_title, rule: ValueRuleName) => `the ${rule} rule accepts what it should and refuses the rest`,
+});
+
+test(decides, "interfaceName", ["eth0", "wlan0", "enp1s0", "a23456789012345"], ["", "Eth0", "eth0.100", "-wlan0", "../eth0", "eth0;reboot", "a234567890123456", 0]);
+test(decides, "ipv4", ["198.18.0.133", "0.0.0.0", "255.255.255.255"], ["198.18.0.256", "198.18.0", "198.18.0.1/24", "198.18.0.01x", " 198.18.0.1"]);
+test(decides, "cidr", ["198.18.0.133/24", "10.0.0.0/8", "0.0.0.0/0"], ["198.18.0.133", "198.18.0.133/33", "198.18.0.1/24;id"]);
+test(decides, "benchName", ["emulated", "t-bench", "a23456789012345"], ["Emulated", "a234567890123456", "1bench"]);
