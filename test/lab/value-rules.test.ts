@@ -1,7 +1,9 @@
-// The rule table is the one definition of each value rule: the lab schema must say exactly
-// what it says.
+// The rule table is the one definition of each value rule: the lab schema and the failover
+// runner's shell copy must say exactly what it says.
 import test from "ava";
+import * as fs from "fs";
 import labSchema from "../../lab/schema.json";
+import { runnerScriptPath } from "../../failover";
 import { follows, VALUE_RULES, type ValueRuleName } from "../../lab/value-rules";
 
 /** Where the schema states a rule: a `pattern`, or a key of `patternProperties` (marked `[key]`). */
@@ -48,6 +50,12 @@ test("every pattern in the lab schema is a rule of the table", (t) => {
 test("every pattern in the lab schema is exactly its rule's", (t) => {
     const differing = patterns.filter(([path, pattern]) => new RegExp(pattern, "u").source !== VALUE_RULES[schemaRules[path]].pattern.source);
     t.deepEqual(differing, []);
+});
+
+test("run-failover.sh checks interface names with the table's rule", (t) => {
+    const script = fs.readFileSync(runnerScriptPath, "utf8");
+    const copy = /^valid_interface\(\) \{ \[\[ \$1 =~ (\S+) \]\]; \}$/m.exec(script);
+    t.is(copy?.[1], VALUE_RULES.interfaceName.pattern.source);
 });
 
 const decides = test.macro({
