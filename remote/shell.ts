@@ -31,7 +31,9 @@ export class UnsafeValueError extends Error {
         super(`${field}: ${JSON.stringify(value)} does not match ${pattern}`);
     }
     get hint(): string {
-        return `fix ${this.field} in the lab definition (mptcp-lab validate shows every such problem)`;
+        const rule = Object.values(VALUE_RULES).find((candidate) => candidate.pattern === this.pattern);
+        const expected = rule === undefined ? "" : `expected ${rule.description}: ${rule.hint}; `;
+        return `${expected}fix ${this.field} in the lab definition (mptcp-lab validate shows every such problem)`;
     }
 }
 

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import labSchema from "../../lab/schema.json";
 import { runnerScriptPath } from "../../failover";
 import { follows, VALUE_RULES, type ValueRuleName } from "../../lab/value-rules";
+import { requireSafe, shellSafe, UnsafeValueError } from "../../remote/shell";
 
 /** Where the schema states a rule: a `pattern`, or a key of `patternProperties` (marked `[key]`). */
 const schemaRules: Record<string, ValueRuleName> = {
@@ -70,3 +71,9 @@ test(decides, "interfaceName", ["eth0", "wlan0", "enp1s0", "a23456789012345"], [
 test(decides, "ipv4", ["198.18.0.133", "0.0.0.0", "255.255.255.255"], ["198.18.0.256", "198.18.0", "198.18.0.1/24", "198.18.0.01x", " 198.18.0.1"]);
 test(decides, "cidr", ["198.18.0.133/24", "10.0.0.0/8", "0.0.0.0/0"], ["198.18.0.133", "198.18.0.133/33", "198.18.0.1/24;id"]);
 test(decides, "benchName", ["emulated", "t-bench", "a23456789012345"], ["Emulated", "a234567890123456", "1bench"]);
+
+test("a value refused on its way to a host carries its rule's hint", (t) => {
+    const error = t.throws(() => requireSafe("failover.interface", "eth0;reboot", shellSafe.interfaceName), { instanceOf: UnsafeValueError });
+    t.is(error?.code, "unsafe-value");
+    t.true(error?.hint.includes(VALUE_RULES.interfaceName.hint));
+});
