@@ -3,7 +3,6 @@
 import * as path from "path";
 import { linkTimingProblems, SHORTEST_INTERVAL_SECONDS } from "../lab/rules";
 import { VALUE_RULES } from "../lab/value-rules";
-import { shellQuote } from "../remote/shell";
 import type { FailoverMode } from "./types";
 
 /** The runner script, to upload to each host and run there as root. */
@@ -183,9 +182,4 @@ export function restoreArguments(options: { interface: string; resultsDir?: stri
         "--interface", interfaceName("interface", options.interface),
         ...(options.resultsDir === undefined ? [] : ["--results", resultsDir(options.resultsDir)]),
     ];
-}
-
-/** One shell command line, every word single-quoted: what an SSH exec channel needs. */
-export function shellCommand(words: readonly string[]): string {
-    return words.map(shellQuote).join(" ");
 }

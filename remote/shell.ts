@@ -7,18 +7,20 @@ export function shellQuote(value: string): string {
     return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** One shell command line, every word single-quoted: what an SSH exec channel needs. */
+export function shellCommand(words: readonly string[]): string {
+    return words.map(shellQuote).join(" ");
+}
+
 /** Patterns for values that reach a remote shell: the rule table's (lab/value-rules.ts). */
 export const shellSafe = {
     interfaceName: VALUE_RULES.interfaceName.pattern,
     ipv4: VALUE_RULES.ipv4.pattern,
-    ipv4Cidr: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
     debianPackage: VALUE_RULES.packageName.pattern,
     gitTag: VALUE_RULES.gitTag.pattern,
     gitUrl: VALUE_RULES.gitUrl.pattern,
     configureFlag: VALUE_RULES.configureFlag.pattern,
     absolutePath: VALUE_RULES.absolutePath.pattern,
-    user: /^[a-z_][a-z0-9_-]{0,31}$/,
-    token: /^[A-Za-z0-9._:-]{1,64}$/,
 } as const;
 
 export class UnsafeValueError extends Error {

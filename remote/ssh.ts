@@ -1,7 +1,7 @@
 // Runs scripts on a host over SSH with ssh2: the host key is pinned (a mismatch is refused before
 // any command runs), the script travels on stdin so nothing is spliced into a command line.
 import { Client, ClientChannel, ConnectConfig } from "ssh2";
-import { requireSafe, shellQuote, shellSafe } from "./shell";
+import { requireSafe, shellCommand, shellSafe } from "./shell";
 
 export interface HostConnection {
     address: string;
@@ -79,7 +79,7 @@ export function remoteCommand(user: string, timeoutSeconds: number, exclusive?: 
     // The lock file's folder may not exist yet (/run/lock is missing on some systems).
     const run = exclusive === undefined ? ["bash", "-s"] : ["bash", "-c", 'mkdir -p -- "$(dirname -- "$1")" && exec flock -- "$1" bash -s', "mptcp-lab-step", requireSafe("exclusive", exclusive, shellSafe.absolutePath)];
     const words = [...(user === "root" ? [] : ["sudo", "-n"]), "timeout", "--kill-after", `${KILL_AFTER_SECONDS}s`, `${timeoutSeconds}s`, ...run];
-    return words.map(shellQuote).join(" ");
+    return shellCommand(words);
 }
 
 function lastLines(text: string, count: number): string {

@@ -1,5 +1,4 @@
 import test from "ava";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import {
     clientArguments,
@@ -9,7 +8,6 @@ import {
     runnerScriptPath,
     serveArguments,
     serveStopArguments,
-    shellCommand,
 } from "../../failover";
 import type { ClientOptions } from "../../failover";
 
@@ -85,9 +83,3 @@ test("an interface name the lab would refuse is refused", refuses, () => restore
 test("binding MPTCP to one device is refused", refuses, () => clientArguments({ ...CLIENT, bindDevice: "wlan0" }), "bindDevice");
 test("port 0 is refused", refuses, () => serveArguments({ port: 0, timeoutSeconds: 60, resultsDir: "/tmp/r", mptcpize: false }), "port");
 test("a mode the runner does not know is refused", refuses, () => clientArguments({ ...CLIENT, mode: "quic" as never }), "mode");
-
-test("a shell command line gives the shell back exactly the words", (t) => {
-    const words = ["printf", "%s\\n", "it's", "$HOME", "a b", "`id`", ""];
-    const output = execFileSync("bash", ["-c", shellCommand(words)], { encoding: "utf8" });
-    t.is(output, "it's\n$HOME\na b\n`id`\n\n");
-});
