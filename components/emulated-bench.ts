@@ -50,7 +50,6 @@ export class EmulatedBench extends pulumi.ComponentResource {
         this.registerOutputs({ state: this.instance.state, aptProxyUrl: this.aptProxyUrl, gitBaseUrl: this.gitBaseUrl });
     }
 
-    /** How to reach one of the bench's hosts, with the bench's key and the host's pinned key. */
     /**
      * Offers a git repository to the bench's hosts through its git daemon, from the controller's
      * mirror; returns the URL the hosts fetch from instead of `repository`.
@@ -64,6 +63,7 @@ export class EmulatedBench extends pulumi.ComponentResource {
         return mirror.mirrorUrl;
     }
 
+    /** How to reach one of the bench's hosts, with the bench's key and the host's pinned key. */
     connectionFor(hostName: string): HostConnectionArgs {
         const host = this.instance.hosts.apply((hosts) => {
             const found = hosts.find((candidate) => candidate.name === hostName);
