@@ -4,8 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "./provider-shim";
 import * as unit from "./mptcp-boot-unit";
-import { KERNEL_MAX_SUBFLOWS } from "../lab/rules";
-import { VALUE_RULES } from "../lab/value-rules";
+import { RANGE_RULES, VALUE_RULES, withinRange } from "../lab/value-rules";
 import * as model from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
 import { HostConnection, RemoteStepError, runRemote } from "../remote/ssh";
@@ -98,7 +97,7 @@ export const operations: pulumi.dynamic.ResourceProvider = {
         });
         for (const key of ["subflows", "addAddrAccepted"] as const) {
             const value = news.limits[key];
-            if (!Number.isInteger(value) || value < 0 || value > KERNEL_MAX_SUBFLOWS) failures.push({ property: `limits.${key}`, reason: `${value} is outside 0..${KERNEL_MAX_SUBFLOWS}, the kernel's range` });
+            if (!withinRange(RANGE_RULES.mptcpLimit, value)) failures.push({ property: `limits.${key}`, reason: `${value} is not ${RANGE_RULES.mptcpLimit.description}` });
         }
         if (typeof news.persist !== "boolean") failures.push({ property: "persist", reason: `${JSON.stringify(news.persist)} is not true or false` });
         return { inputs: { ...news, endpoints: failures.length ? news.endpoints : model.sortEndpoints(news.endpoints) }, failures };

@@ -1,13 +1,13 @@
 // Rules the lab checks share with the policy pack, as pure functions of plain values: the policy
 // pack sees resource inputs, not a lab, so nothing here takes a LabSpec.
 import type { EndpointFlag, HostRole, LimitsSpec } from "./types";
-import { VALUE_RULES } from "./value-rules";
+import { RANGE_RULES, VALUE_RULES } from "./value-rules";
 
 /** The first iperf3 release with `--mptcp`. */
 export const FIRST_NATIVE_MPTCP_RELEASE = { major: 3, minor: 19 } as const;
 
 /** The kernel refuses MPTCP limits above this. */
-export const KERNEL_MAX_SUBFLOWS = 8;
+export const KERNEL_MAX_SUBFLOWS = RANGE_RULES.mptcpLimit.maximum;
 
 /** Release tags look like 3.21 or 3.19.1 (an optional -suffix for a fork's own releases). */
 const RELEASE_TAG = /^(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.]+)?$/;

@@ -97,3 +97,30 @@ export type ValueRuleName = keyof typeof VALUE_RULES;
 export function follows(rule: ValueRuleName, value: unknown): value is string {
     return typeof value === "string" && VALUE_RULES[rule].pattern.test(value);
 }
+
+/** A whole-number range, with the schema's `minimum` and `maximum`. */
+export interface RangeRule {
+    readonly minimum: number;
+    readonly maximum: number;
+    readonly description: string;
+    readonly hint: string;
+}
+
+export const RANGE_RULES = {
+    mptcpLimit: {
+        minimum: 0,
+        maximum: 8,
+        description: "a whole number from 0 to 8, the kernel's range",
+        hint: "the kernel refuses MPTCP limits above 8",
+    },
+    repeat: {
+        minimum: 1,
+        maximum: 50,
+        description: "a whole number of runs from 1 to 50",
+        hint: "run the failover sequence at most 50 times per test",
+    },
+} as const satisfies Record<string, RangeRule>;
+
+export function withinRange(rule: RangeRule, value: unknown): value is number {
+    return typeof value === "number" && Number.isInteger(value) && value >= rule.minimum && value <= rule.maximum;
+}

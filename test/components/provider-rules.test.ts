@@ -75,3 +75,8 @@ const timing = test.macro({
 test("a link that goes down after the end", timing, { downAtSeconds: 10 }, ["downAtSeconds"]);
 test("a link that comes back before it goes down", timing, { upAtSeconds: 3 }, ["upAtSeconds"]);
 test("a link that comes back after the end", timing, { upAtSeconds: 10.5 }, ["upAtSeconds"]);
+test("more runs than the table allows", timing, { repeat: 51 }, ["repeat"]);
+
+test("the endpoint table refuses limits outside the kernel's range", async (t) => {
+    t.deepEqual(await refused(endpointOperations, { ...endpoints, limits: { subflows: 9, addAddrAccepted: -1 } }), ["limits.subflows", "limits.addAddrAccepted"]);
+});

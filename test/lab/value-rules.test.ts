@@ -4,7 +4,7 @@ import test from "ava";
 import * as fs from "fs";
 import labSchema from "../../lab/schema.json";
 import { runnerScriptPath } from "../../failover";
-import { follows, VALUE_RULES, type ValueRuleName } from "../../lab/value-rules";
+import { follows, RANGE_RULES, VALUE_RULES, type ValueRuleName } from "../../lab/value-rules";
 import { requireSafe, shellSafe, UnsafeValueError } from "../../remote/shell";
 
 /** Where the schema states a rule: a `pattern`, or a key of `patternProperties` (marked `[key]`). */
@@ -57,6 +57,13 @@ test("run-failover.sh checks interface names with the table's rule", (t) => {
     const script = fs.readFileSync(runnerScriptPath, "utf8");
     const copy = /^valid_interface\(\) \{ \[\[ \$1 =~ (\S+) \]\]; \}$/m.exec(script);
     t.is(copy?.[1], VALUE_RULES.interfaceName.pattern.source);
+});
+
+test("the schema's ranges for MPTCP limits and repeated runs are the table's", (t) => {
+    const limits = labSchema.definitions.host.properties.limits.properties;
+    const ranges = [limits.subflows, limits.addAddrAccepted, labSchema.properties.failover.properties.repeat].map((node) => [node.minimum, node.maximum]);
+    const { mptcpLimit, repeat } = RANGE_RULES;
+    t.deepEqual(ranges, [[mptcpLimit.minimum, mptcpLimit.maximum], [mptcpLimit.minimum, mptcpLimit.maximum], [repeat.minimum, repeat.maximum]]);
 });
 
 const decides = test.macro({
