@@ -93,11 +93,6 @@ export const VALUE_RULES = {
 
 export type ValueRuleName = keyof typeof VALUE_RULES;
 
-/** Whether `value` is a string the named rule accepts. */
-export function follows(rule: ValueRuleName, value: unknown): value is string {
-    return typeof value === "string" && VALUE_RULES[rule].pattern.test(value);
-}
-
 /** A whole-number range, with the schema's `minimum` and `maximum`. */
 export interface RangeRule {
     readonly minimum: number;

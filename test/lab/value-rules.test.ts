@@ -4,7 +4,7 @@ import test from "ava";
 import * as fs from "fs";
 import labSchema from "../../lab/schema.json";
 import { runnerScriptPath } from "../../failover";
-import { follows, RANGE_RULES, VALUE_RULES, type ValueRuleName } from "../../lab/value-rules";
+import { RANGE_RULES, VALUE_RULES, type ValueRuleName } from "../../lab/value-rules";
 import { requireSafe, shellSafe, UnsafeValueError } from "../../remote/shell";
 
 /** Where the schema states a rule: a `pattern`, or a key of `patternProperties` (marked `[key]`). */
@@ -65,6 +65,9 @@ test("the schema's ranges for MPTCP limits and repeated runs are the table's", (
     const { mptcpLimit, repeat } = RANGE_RULES;
     t.deepEqual(ranges, [[mptcpLimit.minimum, mptcpLimit.maximum], [mptcpLimit.minimum, mptcpLimit.maximum], [repeat.minimum, repeat.maximum]]);
 });
+
+/** Whether `value` is a string the named rule accepts. */
+const follows = (rule: ValueRuleName, value: unknown): boolean => typeof value === "string" && VALUE_RULES[rule].pattern.test(value);
 
 const decides = test.macro({
     exec(t, rule: ValueRuleName, accepted: readonly string[], refused: readonly unknown[]) {
