@@ -2,6 +2,7 @@
 // wlan0 on one /24), moved into 198.18.0.0/15. Pure functions, no I/O.
 
 import type { LabSpec, TcShapingSpec } from "../lab/types";
+import { VALUE_RULES } from "../lab/value-rules";
 import {
     BENCH_ADDRESS_RANGE,
     contains,
@@ -43,7 +44,8 @@ export const MAX_HOSTS = 16;
 /** Host n (0-based) gets the management address with this offset plus n. */
 const FIRST_HOST_MANAGEMENT_OFFSET = 10;
 
-export const BENCH_NAME_PATTERN = /^[a-z][a-z0-9-]{0,14}$/;
+/** The lab's bench name rule (lab/value-rules.ts). */
+export const BENCH_NAME_PATTERN = VALUE_RULES.benchName.pattern;
 /** No hyphen, so that `mlab-<bench>-<host>` splits back into bench and host unambiguously. */
 export const HOST_NAME_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
 export const INTERFACE_NAME_PATTERN = /^[a-z][a-z0-9]{0,9}$/;

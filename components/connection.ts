@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LAB_DEFAULTS } from "../lab/normalise";
 import type { HostConnection } from "../remote/ssh";
 
 /** How the controller reaches a host over SSH. */
@@ -18,7 +19,7 @@ export interface HostConnectionArgs {
 /** Resolves the connection into one secret value (it holds the private key). */
 export function resolveConnection(args: HostConnectionArgs): pulumi.Output<HostConnection> {
     return pulumi.secret(
-        pulumi.all([args.address, args.port ?? 22, args.user, args.privateKey, args.hostKey]).apply(([address, port, user, privateKey, hostKey]) => ({
+        pulumi.all([args.address, args.port ?? LAB_DEFAULTS.port, args.user, args.privateKey, args.hostKey]).apply(([address, port, user, privateKey, hostKey]) => ({
             address,
             port,
             user,

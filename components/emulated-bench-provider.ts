@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
+import { VALUE_RULES } from "../lab/value-rules";
 import { benchDown, benchStatus, benchUp } from "../bench";
 import type { BenchPlan, BenchStatus } from "../bench";
 
@@ -46,7 +47,8 @@ async function describe(inputs: EmulatedBenchInputs, status: BenchStatus): Promi
 
 export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: EmulatedBenchInputs, news: EmulatedBenchInputs) {
-        const failures = /^[a-z][a-z0-9-]{0,14}$/.test(news.plan.name) ? [] : [{ property: "plan.name", reason: `${JSON.stringify(news.plan.name)} is not a bench name (lower case, digits and -, at most 15 characters)` }];
+        const rule = VALUE_RULES.benchName;
+        const failures = rule.pattern.test(news.plan.name) ? [] : [{ property: "plan.name", reason: `${JSON.stringify(news.plan.name)} is not a bench name (${rule.description})` }];
         return { inputs: news, failures };
     },
     async diff(_id: string, olds: EmulatedBenchOutputs, news: EmulatedBenchInputs) {

@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchPlan } from "../bench";
 import type { HostConnectionArgs } from "./connection";
+import type { DynamicInputs } from "./dynamic-inputs";
 import { BenchHostConnection, emulatedBenchProvider, emulatedBenchProviderVersion } from "./emulated-bench-provider";
+import type { EmulatedBenchInputs } from "./emulated-bench-provider";
 import { repositoryMirrorProvider, repositoryMirrorProviderVersion } from "./repository-mirror-provider";
+import type { RepositoryMirrorInputs } from "./repository-mirror-provider";
 
 export interface EmulatedBenchArgs {
     /** Hosts, addresses, shaping and subnets of the bench (see bench/). */
@@ -15,7 +18,7 @@ class BenchInstance extends pulumi.dynamic.Resource {
     declare readonly privateKey: pulumi.Output<string>;
     declare readonly aptProxyUrl: pulumi.Output<string>;
     declare readonly gitBaseUrl: pulumi.Output<string>;
-    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+    constructor(name: string, props: DynamicInputs<EmulatedBenchInputs>, opts: pulumi.CustomResourceOptions) {
         const outputs = { state: undefined, hosts: undefined, privateKey: undefined, aptProxyUrl: undefined, gitBaseUrl: undefined, problems: undefined };
         super(emulatedBenchProvider, name, { ...props, ...outputs }, { ...opts, additionalSecretOutputs: ["privateKey"] }, "mptcp-lab", "BenchInstance");
     }
@@ -23,7 +26,7 @@ class BenchInstance extends pulumi.dynamic.Resource {
 
 class RepositoryMirror extends pulumi.dynamic.Resource {
     declare readonly mirrorUrl: pulumi.Output<string>;
-    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+    constructor(name: string, props: DynamicInputs<RepositoryMirrorInputs>, opts: pulumi.CustomResourceOptions) {
         super(repositoryMirrorProvider, name, { ...props, mirrorUrl: undefined, seededFrom: undefined }, opts, "mptcp-lab", "RepositoryMirror");
     }
 }
@@ -47,7 +50,6 @@ export class EmulatedBench extends pulumi.ComponentResource {
         this.registerOutputs({ state: this.instance.state, aptProxyUrl: this.aptProxyUrl, gitBaseUrl: this.gitBaseUrl });
     }
 
-    /** How to reach one of the bench's hosts, with the bench's key and the host's pinned key. */
     /**
      * Offers a git repository to the bench's hosts through its git daemon, from the controller's
      * mirror; returns the URL the hosts fetch from instead of `repository`.
@@ -61,6 +63,7 @@ export class EmulatedBench extends pulumi.ComponentResource {
         return mirror.mirrorUrl;
     }
 
+    /** How to reach one of the bench's hosts, with the bench's key and the host's pinned key. */
     connectionFor(hostName: string): HostConnectionArgs {
         const host = this.instance.hosts.apply((hosts) => {
             const found = hosts.find((candidate) => candidate.name === hostName);

@@ -9,6 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
 import { analyseRun, clientArguments, describeFailure, spreadOf, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
 import type { FailoverMode, FailoverRun, FailoverSpread } from "../failover";
+import { linkTimingProblems } from "../lab/rules";
+import { RANGE_RULES, withinRange } from "../lab/value-rules";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
@@ -251,9 +253,10 @@ function testKey(inputs: FailoverTestInputs): string {
 export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: FailoverTestInputs, news: FailoverTestInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (!(news.downAtSeconds > 0 && news.downAtSeconds < news.durationSeconds)) failures.push({ property: "downAtSeconds", reason: `${news.downAtSeconds} must lie inside the test (0 < down < ${news.durationSeconds})` });
-        if (news.repeat !== undefined && !(Number.isInteger(news.repeat) && news.repeat >= 1 && news.repeat <= 50)) failures.push({ property: "repeat", reason: `${news.repeat} must be a whole number of runs from 1 to 50` });
-        if (news.upAtSeconds !== undefined && !(news.upAtSeconds > news.downAtSeconds && news.upAtSeconds <= news.durationSeconds)) failures.push({ property: "upAtSeconds", reason: `${news.upAtSeconds} must come after the link goes down and within the test` });
+        const timing = linkTimingProblems(news);
+        if (timing.includes("failover-down-outside-run")) failures.push({ property: "downAtSeconds", reason: `${news.downAtSeconds} must lie inside the test (0 < down < ${news.durationSeconds})` });
+        if (news.repeat !== undefined && !withinRange(RANGE_RULES.repeat, news.repeat)) failures.push({ property: "repeat", reason: `${news.repeat} must be ${RANGE_RULES.repeat.description}` });
+        if (timing.some((problem) => problem !== "failover-down-outside-run")) failures.push({ property: "upAtSeconds", reason: `${news.upAtSeconds} must come after the link goes down and within the test` });
         return { inputs: news, failures };
     },
     async diff(_id: string, olds: FailoverTestOutputs, news: FailoverTestInputs) {

@@ -1,9 +1,11 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { runnerScriptPath } from "../failover";
+import { LAB_DEFAULTS } from "../lab/normalise";
 import type { FailoverRun } from "../failover";
 import { failoverTestProvider, failoverTestProviderVersion } from "./failover-test-provider";
-import type { FailoverRepetition, FailoverTestOutputs } from "./failover-test-provider";
+import type { FailoverRepetition, FailoverTestInputs, FailoverTestOutputs } from "./failover-test-provider";
+import type { DynamicInputs } from "./dynamic-inputs";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface FailoverTestArgs {
@@ -11,17 +13,17 @@ export interface FailoverTestArgs {
     server: RaspberryPi;
     /** Address the client connects to: the server's first interface. */
     serverAddress: pulumi.Input<string>;
-    /** Which host loses an interface; default the client. */
+    /** Which host loses an interface. */
     failingHost: pulumi.Input<"client" | "server">;
     /** The interface that goes down, e.g. `wlan0`. */
     failingInterface: pulumi.Input<string>;
     /** The failing host's address on that interface; the plain-TCP control is bound to it. */
     failingAddress: pulumi.Input<string>;
-    /** Test length in whole seconds; default 10. */
+    /** Test length in whole seconds (a lab's default: 10). */
     durationSeconds: pulumi.Input<number>;
-    /** iperf3 report interval in seconds; default 0.1. */
+    /** iperf3 report interval in seconds (a lab's default: 0.1). */
     intervalSeconds: pulumi.Input<number>;
-    /** When the interface goes down, in seconds from the start; default 3. */
+    /** When the interface goes down, in seconds from the start (a lab's default: 3). */
     downAtSeconds: pulumi.Input<number>;
     /** When it comes back; default the end of the test. */
     upAtSeconds?: pulumi.Input<number>;
@@ -50,7 +52,7 @@ class FailoverTestRun extends pulumi.dynamic.Resource {
     declare readonly controlRun: pulumi.Output<FailoverRun | undefined>;
     declare readonly runs: pulumi.Output<FailoverRepetition[] | undefined>;
     declare readonly spread: pulumi.Output<FailoverTestOutputs["spread"]>;
-    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+    constructor(name: string, props: DynamicInputs<FailoverTestInputs>, opts: pulumi.CustomResourceOptions) {
         const outputs = { runId: undefined, resultsDir: undefined, mptcpRun: undefined, controlRun: undefined, runs: undefined, spread: undefined };
         super(failoverTestProvider, name, { ...props, ...outputs }, { ...opts, additionalSecretOutputs: ["client", "server"] }, "mptcp-lab", "FailoverTestRun");
     }
@@ -86,13 +88,13 @@ export class FailoverTest extends pulumi.ComponentResource {
                 intervalSeconds: args.intervalSeconds,
                 downAtSeconds: args.downAtSeconds,
                 upAtSeconds: args.upAtSeconds,
-                failback: args.failback ?? "stay",
+                failback: args.failback ?? LAB_DEFAULTS.failback,
                 direction: args.direction,
                 control: args.control,
                 mptcp: args.mptcp,
                 dependencies: args.dependencies,
                 runToken: args.runToken,
-                repeat: args.repeat ?? 1,
+                repeat: args.repeat ?? LAB_DEFAULTS.repeat,
                 runner: fs.readFileSync(runnerScriptPath, "utf8"),
                 resultsRoot: args.resultsRoot,
                 providerVersion: failoverTestProviderVersion,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LAB_DEFAULTS } from "../lab/normalise";
 import { headerPackageCandidates } from "../remote/host-facts";
 import { requireSafe, shellSafe } from "../remote/shell";
 import { hostCommand, resultOf } from "./host-command";
@@ -63,7 +64,7 @@ export class KernelHeaders extends pulumi.ComponentResource {
     readonly installedVersion: pulumi.Output<string>;
 
     constructor(name: string, args: KernelHeadersArgs, opts?: pulumi.ComponentResourceOptions) {
-        const packageChoice = pulumi.output(args.package ?? "auto");
+        const packageChoice = pulumi.output<string>(args.package ?? LAB_DEFAULTS.headers);
         super("mptcp-lab:host:KernelHeaders", name, { hostName: args.host.hostName, package: packageChoice }, { parent: args.host, ...opts });
         const kernelRelease = args.host.facts.kernelRelease;
         const install = hostCommand(

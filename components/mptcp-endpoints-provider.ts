@@ -4,11 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
 import * as unit from "./mptcp-boot-unit";
-import { KERNEL_MAX_SUBFLOWS } from "../lab/rules";
+import { RANGE_RULES, VALUE_RULES, withinRange } from "../lab/value-rules";
 import * as model from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
 import { HostConnection, RemoteStepError, runRemote } from "../remote/ssh";
-import { parseKeyValues, scriptWithArguments, shellSafe } from "../remote/shell";
+import { parseKeyValues, scriptWithArguments } from "../remote/shell";
 
 /** Bump when the provider's behaviour changes, so that an update picks the new code up. */
 export const mptcpEndpointsProviderVersion = "2";
@@ -88,15 +88,16 @@ export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: MptcpEndpointsInputs, news: MptcpEndpointsInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         news.endpoints.forEach((endpoint, index) => {
-            if (!shellSafe.ipv4.test(endpoint.address)) failures.push({ property: `endpoints[${index}].address`, reason: `${JSON.stringify(endpoint.address)} is not an IPv4 address` });
-            if (!shellSafe.interfaceName.test(endpoint.device)) failures.push({ property: `endpoints[${index}].device`, reason: `${JSON.stringify(endpoint.device)} is not an interface name` });
+            for (const [field, rule] of [["address", VALUE_RULES.ipv4], ["device", VALUE_RULES.interfaceName]] as const) {
+                if (!rule.pattern.test(endpoint[field])) failures.push({ property: `endpoints[${index}].${field}`, reason: `${JSON.stringify(endpoint[field])} is not ${rule.description}` });
+            }
             for (const flag of endpoint.flags) {
                 if (!model.knownFlags.includes(flag)) failures.push({ property: `endpoints[${index}].flags`, reason: `unknown flag ${JSON.stringify(flag)}` });
             }
         });
         for (const key of ["subflows", "addAddrAccepted"] as const) {
             const value = news.limits[key];
-            if (!Number.isInteger(value) || value < 0 || value > KERNEL_MAX_SUBFLOWS) failures.push({ property: `limits.${key}`, reason: `${value} is outside 0..${KERNEL_MAX_SUBFLOWS}, the kernel's range` });
+            if (!withinRange(RANGE_RULES.mptcpLimit, value)) failures.push({ property: `limits.${key}`, reason: `${value} is not ${RANGE_RULES.mptcpLimit.description}` });
         }
         if (typeof news.persist !== "boolean") failures.push({ property: "persist", reason: `${JSON.stringify(news.persist)} is not true or false` });
         return { inputs: { ...news, endpoints: failures.length ? news.endpoints : model.sortEndpoints(news.endpoints) }, failures };

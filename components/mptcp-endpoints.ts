@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LAB_DEFAULTS } from "../lab/normalise";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
+import type { DynamicInputs } from "./dynamic-inputs";
 import { mptcpEndpointsProvider, mptcpEndpointsProviderVersion } from "./mptcp-endpoints-provider";
+import type { MptcpEndpointsInputs } from "./mptcp-endpoints-provider";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface MptcpEndpointsArgs {
@@ -21,7 +24,7 @@ class MptcpEndpointState extends pulumi.dynamic.Resource {
     declare readonly limits: pulumi.Output<Limits>;
     declare readonly unmanagedFlags: pulumi.Output<Record<string, string[]>>;
     declare readonly bootUnitSha256: pulumi.Output<string>;
-    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+    constructor(name: string, props: DynamicInputs<MptcpEndpointsInputs>, opts: pulumi.CustomResourceOptions) {
         const outputs = { previousLimits: undefined, unmanagedFlags: undefined, bootUnitSha256: undefined, bootUnitEnabled: undefined };
         super(mptcpEndpointsProvider, name, { ...props, ...outputs }, { ...opts, additionalSecretOutputs: ["connection"] }, "mptcp-lab", "MptcpEndpointState");
     }
@@ -48,7 +51,7 @@ export class MptcpEndpoints extends pulumi.ComponentResource {
                 role: args.role,
                 endpoints: args.endpoints,
                 limits: args.limits,
-                persist: args.persist ?? false,
+                persist: args.persist ?? LAB_DEFAULTS.persist,
                 providerVersion: mptcpEndpointsProviderVersion,
             },
             { parent: this },

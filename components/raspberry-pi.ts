@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostFacts } from "../remote/host-facts";
 import type { HostConnection } from "../remote/ssh";
 import { HostConnectionArgs, resolveConnection } from "./connection";
+import type { DynamicInputs } from "./dynamic-inputs";
 import { hostStateProvider, hostStateProviderVersion } from "./host-state-provider";
+import type { HostStateInputs } from "./host-state-provider";
 
 export interface RaspberryPiArgs {
     /** How to reach the host over SSH (private key as a secret, host key pinned). */
@@ -14,9 +16,9 @@ class HostState extends pulumi.dynamic.Resource {
     declare readonly facts: pulumi.Output<HostFacts>;
     declare readonly mptcpEnabled: pulumi.Output<boolean>;
     declare readonly persisted: pulumi.Output<boolean>;
-    constructor(name: string, args: { connection: pulumi.Input<HostConnection>; hostName: string }, opts: pulumi.CustomResourceOptions) {
-        const props = { ...args, mptcpEnabled: true, persisted: true, providerVersion: hostStateProviderVersion, facts: undefined };
-        super(hostStateProvider, name, props, { ...opts, additionalSecretOutputs: ["connection"] }, "mptcp-lab", "HostState");
+    constructor(name: string, args: Pick<DynamicInputs<HostStateInputs>, "connection" | "hostName">, opts: pulumi.CustomResourceOptions) {
+        const props: DynamicInputs<HostStateInputs> = { ...args, mptcpEnabled: true, persisted: true, providerVersion: hostStateProviderVersion };
+        super(hostStateProvider, name, { ...props, facts: undefined }, { ...opts, additionalSecretOutputs: ["connection"] }, "mptcp-lab", "HostState");
     }
 }
 

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
+import { VALUE_RULES } from "../lab/value-rules";
 import { offerGitRepository } from "../bench";
 import { benchPaths } from "../bench/naming";
 import { ensureMirror, hasTag, mirrorName } from "../toolchain/git-mirror";
@@ -39,7 +40,9 @@ async function offer(inputs: RepositoryMirrorInputs): Promise<RepositoryMirrorOu
 
 export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: RepositoryMirrorInputs, news: RepositoryMirrorInputs) {
-        return { inputs: news };
+        const rules = [["benchName", VALUE_RULES.benchName], ["repository", VALUE_RULES.gitUrl], ["tag", VALUE_RULES.gitTag]] as const;
+        const failures = rules.filter(([property, rule]) => !rule.pattern.test(news[property])).map(([property, rule]) => ({ property, reason: `${JSON.stringify(news[property])} is not ${rule.description}` }));
+        return { inputs: news, failures };
     },
     async diff(_id: string, olds: RepositoryMirrorOutputs, news: RepositoryMirrorInputs) {
         // Another tag needs work only when the bench's copy lacks it (a tag change is iperf3's).

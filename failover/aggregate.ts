@@ -1,4 +1,5 @@
 // The spread of a figure over repeated runs of the failover test. Pure: no I/O, no clock.
+import { RANGE_RULES } from "../lab/value-rules";
 import type { FailoverRun, FailoverSummary } from "./types";
 
 /** Figures whose spread a repeated test reports; the recovery times may be null ("never"). */
@@ -79,7 +80,7 @@ export function spreadOf(runs: readonly FailoverRun[]): FailoverSpread {
 
 /** Set by `mptcp-lab test --repeat N` for the Pulumi program it runs: overrides the lab's `repeat`. */
 export const REPEAT_ENVIRONMENT_VARIABLE = "MPTCP_LAB_FAILOVER_REPEAT";
-export const MAX_REPEAT = 50;
+export const MAX_REPEAT = RANGE_RULES.repeat.maximum;
 
 /** The number of runs: the environment's override when set, else the lab's value. */
 export function repeatFromEnvironment(env: NodeJS.ProcessEnv, labRepeat: number): number {

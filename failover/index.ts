@@ -27,7 +27,6 @@ export {
     runnerScriptPath,
     serveArguments,
     serveStopArguments,
-    shellCommand,
 } from "./runner";
 export type { ClientOptions, FlipOptions, LinkFailure, ServeOptions } from "./runner";
 export { acquireMachineLock, DEFAULT_LOCK_TIMEOUT_SECONDS, FAILOVER_LOCK_PATH, lockHolder, lockTimeoutSeconds, MachineLockError, withMachineLock } from "./machine-lock";

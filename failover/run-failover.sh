@@ -58,8 +58,8 @@ die() { # status message...
 # --- validation --------------------------------------------------------------------------------
 
 valid_ipv4() { [[ $1 =~ ^${IPV4_OCTET}\.${IPV4_OCTET}\.${IPV4_OCTET}\.${IPV4_OCTET}$ ]]; }
-# Kernel names: at most 15 bytes, no slash, no whitespace; a leading dash would read as an option.
-valid_interface() { [[ $1 =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$ && $1 != . && $1 != .. ]]; }
+# The lab's interface rule (lab/value-rules.ts, interfaceName; a test keeps this copy equal).
+valid_interface() { [[ $1 =~ ^[a-z][a-z0-9]{0,14}$ ]]; }
 valid_port() { [[ $1 =~ ^[1-9][0-9]{0,4}$ ]] && ((10#$1 <= 65535)); }
 valid_whole_seconds() { [[ $1 =~ ^[1-9][0-9]{0,4}$ ]]; }
 valid_decimal_seconds() { [[ $1 =~ ^[0-9]{1,5}(\.[0-9]{1,6})?$ ]]; }

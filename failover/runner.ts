@@ -2,7 +2,8 @@
 // lists built from validated values. The script validates everything again on the host.
 import * as path from "path";
 import { CodedError } from "../errors/coded-error";
-import { shellQuote, shellSafe } from "../remote/shell";
+import { linkTimingProblems, SHORTEST_INTERVAL_SECONDS } from "../lab/rules";
+import { VALUE_RULES } from "../lab/value-rules";
 import type { FailoverMode } from "./types";
 
 /** The runner script, to upload to each host and run there as root. */
@@ -31,7 +32,6 @@ export class FailoverArgumentError extends CodedError<"FAILOVER_INVALID_ARGUMENT
     }
 }
 
-const INTERFACE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 const RESULTS_DIR = /^\/[A-Za-z0-9._/-]+$/;
 
 function check(ok: boolean, field: string, value: unknown, expected: string): void {
@@ -39,11 +39,11 @@ function check(ok: boolean, field: string, value: unknown, expected: string): vo
 }
 
 const address = (field: string, value: string): string => {
-    check(shellSafe.ipv4.test(value), field, value, "an IPv4 address");
+    check(VALUE_RULES.ipv4.pattern.test(value), field, value, VALUE_RULES.ipv4.description);
     return value;
 };
 const interfaceName = (field: string, value: string): string => {
-    check(INTERFACE.test(value) && value !== "." && value !== "..", field, value, "an interface name");
+    check(VALUE_RULES.interfaceName.pattern.test(value), field, value, VALUE_RULES.interfaceName.description);
     return value;
 };
 const port = (field: string, value: number): string => {
@@ -58,6 +58,11 @@ const wholeSeconds = (field: string, value: number): string => {
 const decimalSeconds = (field: string, value: number): string => {
     check(Number.isFinite(value) && value >= 0 && value < 100000, field, value, "seconds (0-99999)");
     return String(Number(value.toFixed(6)));
+};
+/** The lab's link timing rule (lab/rules.ts). */
+const checkTiming = (failure: LinkFailure, durationSeconds: number): void => {
+    const problems = linkTimingProblems({ downAtSeconds: failure.downAtSeconds, upAtSeconds: failure.upAtSeconds, durationSeconds });
+    check(problems.length === 0, "failure", failure, "0 < downAtSeconds < upAtSeconds <= durationSeconds");
 };
 const resultsDir = (value: string): string => {
     check(RESULTS_DIR.test(value) && !/(^|\/)\.\.?(\/|$)/.test(value), "resultsDir", value, "an absolute path");
@@ -127,16 +132,8 @@ export function clientArguments(options: ClientOptions): string[] {
     check(["native", "mptcpize", "tcp"].includes(options.mode), "mode", options.mode, "native, mptcpize or tcp");
     // SO_BINDTODEVICE would pin every MPTCP subflow to one interface (see FIELD-NOTES).
     check(options.bindDevice === undefined || options.mode === "tcp", "bindDevice", options.bindDevice, "used with mode tcp only");
-    check(options.intervalSeconds >= 0.1 && options.intervalSeconds <= 60, "intervalSeconds", options.intervalSeconds, "0.1 to 60 s");
-    if (options.failure !== undefined) {
-        const up = options.failure.upAtSeconds ?? options.durationSeconds;
-        check(
-            options.failure.downAtSeconds < up && up <= options.durationSeconds,
-            "failure",
-            options.failure,
-            "downAtSeconds < upAtSeconds <= durationSeconds",
-        );
-    }
+    check(options.intervalSeconds >= SHORTEST_INTERVAL_SECONDS && options.intervalSeconds <= 60, "intervalSeconds", options.intervalSeconds, `${SHORTEST_INTERVAL_SECONDS} to 60 s`);
+    if (options.failure !== undefined) checkTiming(options.failure, options.durationSeconds);
     return [
         "client",
         "--server", address("server", options.server),
@@ -166,8 +163,7 @@ export interface FlipOptions {
 }
 
 export function flipArguments(options: FlipOptions): string[] {
-    const up = options.failure.upAtSeconds ?? options.durationSeconds;
-    check(options.failure.downAtSeconds < up, "failure", options.failure, "downAtSeconds < upAtSeconds");
+    checkTiming(options.failure, options.durationSeconds);
     return [
         "flip",
         ...failureArguments(options.failure),
@@ -186,9 +182,4 @@ export function restoreArguments(options: { interface: string; resultsDir?: stri
         "--interface", interfaceName("interface", options.interface),
         ...(options.resultsDir === undefined ? [] : ["--results", resultsDir(options.resultsDir)]),
     ];
-}
-
-/** One shell command line, every word single-quoted: what an SSH exec channel needs. */
-export function shellCommand(words: readonly string[]): string {
-    return words.map(shellQuote).join(" ");
 }

@@ -2,11 +2,10 @@
 // the controller keeps its way in, and the timings fit in one iperf3 run.
 import { labProblem, showValue, type LabProblem } from "./errors";
 import type { Locate } from "./locate";
-import { endpointFlagFor, linkReturnProblem } from "./rules";
+import { endpointFlagFor, linkTimingProblems, SHORTEST_INTERVAL_SECONDS } from "./rules";
 import type { HostSpec, InterfaceSpec, LabSpec } from "./types";
 
 /** iperf3 -i refuses anything shorter. */
-const SHORTEST_INTERVAL_SECONDS = 0.1;
 
 export function checkFailoverTarget(lab: LabSpec, locate: Locate): LabProblem[] {
     const { host: hostName, interface: interfaceName } = lab.failover;
@@ -105,14 +104,14 @@ export function checkFailoverTimings(lab: LabSpec, locate: Locate): LabProblem[]
     if (intervalSeconds < SHORTEST_INTERVAL_SECONDS) {
         problems.push(labProblem("failover-interval-too-short", at("intervalSeconds"), { message: `${intervalSeconds} s is shorter than iperf3 reports`, value: intervalSeconds, expected: `at least ${SHORTEST_INTERVAL_SECONDS}` }));
     }
-    if (downAtSeconds >= durationSeconds) {
-        problems.push(labProblem("failover-down-outside-run", at("downAtSeconds"), { message: `${downAtSeconds} s is not before the end of the ${durationSeconds} s run`, value: downAtSeconds, expected: `more than 0 and less than ${durationSeconds}` }));
-    }
-    const linkReturn = upAtSeconds === undefined ? undefined : linkReturnProblem(downAtSeconds, upAtSeconds, durationSeconds);
-    if (linkReturn === "failover-up-before-down") {
-        problems.push(labProblem(linkReturn, at("upAtSeconds"), { message: `${upAtSeconds} s is not after the link goes down at ${downAtSeconds} s`, value: upAtSeconds, expected: `more than ${downAtSeconds}` }));
-    } else if (linkReturn === "failover-up-after-end") {
-        problems.push(labProblem(linkReturn, at("upAtSeconds"), { message: `${upAtSeconds} s is after the end of the ${durationSeconds} s run`, value: upAtSeconds, expected: `at most ${durationSeconds}` }));
+    for (const problem of linkTimingProblems({ downAtSeconds, upAtSeconds, durationSeconds })) {
+        if (problem === "failover-down-outside-run") {
+            problems.push(labProblem(problem, at("downAtSeconds"), { message: `${downAtSeconds} s is not before the end of the ${durationSeconds} s run`, value: downAtSeconds, expected: `more than 0 and less than ${durationSeconds}` }));
+        } else if (problem === "failover-up-before-down") {
+            problems.push(labProblem(problem, at("upAtSeconds"), { message: `${upAtSeconds} s is not after the link goes down at ${downAtSeconds} s`, value: upAtSeconds, expected: `more than ${downAtSeconds}` }));
+        } else {
+            problems.push(labProblem(problem, at("upAtSeconds"), { message: `${upAtSeconds} s is after the end of the ${durationSeconds} s run`, value: upAtSeconds, expected: `at most ${durationSeconds}` }));
+        }
     }
     return problems;
 }

@@ -1,19 +1,16 @@
 // Rules the lab checks share with the policy pack, as pure functions of plain values: the policy
 // pack sees resource inputs, not a lab, so nothing here takes a LabSpec.
-import labSchema from "./schema.json";
 import type { EndpointFlag, HostRole, LimitsSpec } from "./types";
+import { RANGE_RULES, VALUE_RULES } from "./value-rules";
 
 /** The first iperf3 release with `--mptcp`. */
 export const FIRST_NATIVE_MPTCP_RELEASE = { major: 3, minor: 19 } as const;
 
 /** The kernel refuses MPTCP limits above this. */
-export const KERNEL_MAX_SUBFLOWS = 8;
+export const KERNEL_MAX_SUBFLOWS = RANGE_RULES.mptcpLimit.maximum;
 
 /** Release tags look like 3.21 or 3.19.1 (an optional -suffix for a fork's own releases). */
 const RELEASE_TAG = /^(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.]+)?$/;
-
-/** The schema's own pattern for a pinned host key, so that the lab and the policy pack agree. */
-const HOST_KEY = new RegExp(labSchema.definitions.host.properties.connection.properties.hostKey.pattern);
 
 export interface Iperf3Release {
     readonly major: number;
@@ -51,10 +48,29 @@ export function flagsFollowRole(role: HostRole, flags: readonly EndpointFlag[]):
     return flags.includes(wanted) && !flags.includes(unwanted);
 }
 
-/** What is wrong with when a failover test brings its link back, if anything. */
-export function linkReturnProblem(downAtSeconds: number, upAtSeconds: number, durationSeconds: number): "failover-up-before-down" | "failover-up-after-end" | undefined {
-    if (upAtSeconds <= downAtSeconds) return "failover-up-before-down";
-    return upAtSeconds > durationSeconds ? "failover-up-after-end" : undefined;
+/** The smallest report interval iperf3 -i accepts, in seconds. */
+export const SHORTEST_INTERVAL_SECONDS = 0.1;
+
+export type LinkTimingProblem = "failover-down-outside-run" | "failover-up-before-down" | "failover-up-after-end";
+
+export interface LinkTiming {
+    readonly downAtSeconds: number;
+    /** Absent: the link comes back at the end of the run. */
+    readonly upAtSeconds?: number;
+    readonly durationSeconds: number;
+}
+
+/**
+ * The failover test's link timing rule: the link goes down inside the run (0 < down < duration)
+ * and comes back after it went down and at the latest at the end (down < up <= duration). The lab
+ * checks, the provider's check, the runner's arguments and the policy pack all ask this.
+ */
+export function linkTimingProblems({ downAtSeconds, upAtSeconds, durationSeconds }: LinkTiming): LinkTimingProblem[] {
+    const problems: LinkTimingProblem[] = [];
+    if (!(downAtSeconds > 0 && downAtSeconds < durationSeconds)) problems.push("failover-down-outside-run");
+    if (upAtSeconds !== undefined && !(upAtSeconds > downAtSeconds)) problems.push("failover-up-before-down");
+    else if (upAtSeconds !== undefined && !(upAtSeconds <= durationSeconds)) problems.push("failover-up-after-end");
+    return problems;
 }
 
 export interface EndpointAddress {
@@ -80,5 +96,5 @@ export function limitsNeeded(role: HostRole, subflowAddresses: number, signalAdd
 
 /** A host key in OpenSSH form (`ssh-ed25519 AAAA...`, as in known_hosts), as the lab schema asks. */
 export function isPinnedHostKey(value: string): boolean {
-    return HOST_KEY.test(value);
+    return VALUE_RULES.hostKey.pattern.test(value);
 }

@@ -1,6 +1,6 @@
 // The MPTCP endpoint table and limits of one host: reading them from iproute2's output, comparing
 // them with what the lab declares, and the exact `ip mptcp` commands that turn one into the other.
-import { requireSafe, shellQuote, shellSafe } from "../remote/shell";
+import { requireSafe, shellCommand, shellSafe } from "../remote/shell";
 
 import type { EndpointFlag } from "../lab/types";
 
@@ -176,5 +176,5 @@ export function planRemovalCommands(live: LiveEndpointState, added: readonly End
 
 /** Joins argv lists into script lines; every word is quoted. */
 export function commandsToScript(commands: readonly string[][]): string {
-    return commands.map((argv) => argv.map(shellQuote).join(" ")).join("\n") + "\n";
+    return commands.map(shellCommand).join("\n") + "\n";
 }

@@ -2,7 +2,7 @@
 // test or the controller still needs.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { hintFor } from "../lab/errors";
-import { linkReturnProblem } from "../lab/rules";
+import { linkTimingProblems } from "../lab/rules";
 import { primaryAddresses } from "./primary-addresses";
 import { forTypes, known, resourceTypes, resourcesOfType, violation, type FailoverTestRunProps } from "./resources";
 
@@ -18,12 +18,13 @@ export const failoverRestoresLink: ResourceValidationPolicy = {
         const duration = known(() => props.durationSeconds);
         if (typeof up !== "number" || typeof down !== "number" || typeof duration !== "number") return;
         const link = `${known(() => props.failingInterface)} on the ${known(() => props.failingHost)}`;
-        const problem = linkReturnProblem(down, up, duration);
-        if (problem === "failover-up-before-down") {
+        // A link that goes down outside the run is the provider's to refuse; this policy is about its return.
+        const problems = linkTimingProblems({ downAtSeconds: down, upAtSeconds: up, durationSeconds: duration });
+        if (problems.includes("failover-up-before-down")) {
             reportViolation(
                 violation({ found: `${link} comes back at upAtSeconds ${up}, not after it goes down at ${down} s`, expected: `more than ${down}, at most ${duration}`, fix: hintFor("failover-up-before-down") }),
             );
-        } else if (problem === "failover-up-after-end") {
+        } else if (problems.includes("failover-up-after-end")) {
             reportViolation(
                 violation({ found: `${link} comes back at upAtSeconds ${up}, after the ${duration} s test has ended`, expected: `more than ${down}, at most ${duration}`, fix: hintFor("failover-up-after-end") }),
             );

@@ -1,26 +1,28 @@
 // Quoting for the only shell mptcp-lab talks to: bash on a host, reading a script from stdin.
 // Every value is validated against a strict pattern before it is quoted.
 import { CodedError } from "../errors/coded-error";
-import labSchema from "../lab/schema.json";
+import { hintFor } from "../errors/hints";
+import { VALUE_RULES } from "../lab/value-rules";
 
 /** Single-quotes a value for POSIX shells: the one quoting form with no special characters inside. */
 export function shellQuote(value: string): string {
     return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Patterns for values that reach a remote shell. */
+/** One shell command line, every word single-quoted: what an SSH exec channel needs. */
+export function shellCommand(words: readonly string[]): string {
+    return words.map(shellQuote).join(" ");
+}
+
+/** Patterns for values that reach a remote shell: the rule table's (lab/value-rules.ts). */
 export const shellSafe = {
-    interfaceName: /^[a-z][a-z0-9]{0,14}$/,
-    ipv4: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
-    ipv4Cidr: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
-    debianPackage: /^[a-z0-9][a-z0-9+.-]{1,62}$/,
-    gitTag: /^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/,
-    /** The lab schema's own rule for a repository, so that what validate accepts is what reaches a host. */
-    gitUrl: new RegExp(labSchema.properties.iperf3.properties.source.properties.repository.pattern, "u"),
-    configureFlag: /^--[a-z0-9-]+(=[A-Za-z0-9_./:-]*)?$/,
-    absolutePath: /^\/[A-Za-z0-9._/-]*$/,
-    user: /^[a-z_][a-z0-9_-]{0,31}$/,
-    token: /^[A-Za-z0-9._:-]{1,64}$/,
+    interfaceName: VALUE_RULES.interfaceName.pattern,
+    ipv4: VALUE_RULES.ipv4.pattern,
+    debianPackage: VALUE_RULES.packageName.pattern,
+    gitTag: VALUE_RULES.gitTag.pattern,
+    gitUrl: VALUE_RULES.gitUrl.pattern,
+    configureFlag: VALUE_RULES.configureFlag.pattern,
+    absolutePath: VALUE_RULES.absolutePath.pattern,
 } as const;
 
 export class UnsafeValueError extends CodedError<"unsafe-value"> {
@@ -31,7 +33,11 @@ export class UnsafeValueError extends CodedError<"unsafe-value"> {
         value: string,
         readonly pattern: RegExp,
     ) {
-        super("unsafe-value", `${field}: ${JSON.stringify(value)} does not match ${pattern}`, { value });
+        const rule = Object.values(VALUE_RULES).find((candidate) => candidate.pattern === pattern);
+        super("unsafe-value", `${field}: ${JSON.stringify(value)} does not match ${pattern}`, {
+            value,
+            ...(rule === undefined ? {} : { hint: `Expected ${rule.description}: ${rule.hint}; ${hintFor("unsafe-value")}` }),
+        });
         this.name = "UnsafeValueError";
         this.value = value;
     }

@@ -3,7 +3,7 @@
 import { Client, ClientChannel, ConnectConfig } from "ssh2";
 import { CodedError } from "../errors/coded-error";
 import type { RemoteErrorCode } from "../errors/hints";
-import { requireSafe, shellQuote, shellSafe } from "./shell";
+import { requireSafe, shellCommand, shellSafe } from "./shell";
 
 export interface HostConnection {
     address: string;
@@ -86,7 +86,7 @@ export function remoteCommand(user: string, timeoutSeconds: number, exclusive?: 
     // The lock file's folder may not exist yet (/run/lock is missing on some systems).
     const run = exclusive === undefined ? ["bash", "-s"] : ["bash", "-c", 'mkdir -p -- "$(dirname -- "$1")" && exec flock -- "$1" bash -s', "mptcp-lab-step", requireSafe("exclusive", exclusive, shellSafe.absolutePath)];
     const words = [...(user === "root" ? [] : ["sudo", "-n"]), "timeout", "--kill-after", `${KILL_AFTER_SECONDS}s`, `${timeoutSeconds}s`, ...run];
-    return words.map(shellQuote).join(" ");
+    return shellCommand(words);
 }
 
 function lastLines(text: string, count: number): string {

@@ -58,6 +58,7 @@ test("a flip without an end is refused", refused,
     ["flip", "--fail-interface", "wlan0", "--down-at", "3", "--watch-port", "5201", "--results", RESULTS], /--duration is required/);
 test("a detached flip is validated before it detaches", refused,
     ["flip", "--fail-interface", "wlan0", "--down-at", "3", "--duration", "8", "--watch-port", "0", "--results", RESULTS, "--detach"], /--watch-port/);
+test("an interface name the lab would refuse is refused", refused, clientWith("--fail-interface", "Wlan0"), /--fail-interface/);
 test("a restore of a bad interface name is refused", refused, ["restore", "--interface", "wlan0;reboot"], /--interface/);
 
 test("the runner script passes shellcheck", (t) => {

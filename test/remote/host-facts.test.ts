@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { headerPackageCandidates, iperf3InstallStamp, localIperf3Binary, parseFacts, readFactsScript } from "../../remote/host-facts";
 import { hostKeyBlob } from "../../remote/ssh";
-import { requireSafe, scriptWithArguments, shellQuote, shellSafe } from "../../remote/shell";
+import { requireSafe, scriptWithArguments, shellCommand, shellQuote, shellSafe } from "../../remote/shell";
 
 const factsOutput = `os_id=debian
 os_pretty=Debian GNU/Linux 13 (trixie)
@@ -54,6 +54,12 @@ test("a host key that is not in OpenSSH form is refused", (t) => {
 
 test("quoting keeps single quotes and shell syntax inert", (t) => {
     t.is(shellQuote("it's $(reboot)"), `'it'\\''s $(reboot)'`);
+});
+
+test("a shell command line gives the shell back exactly the words", (t) => {
+    const words = ["printf", "%s\\n", "it's", "$HOME", "a b", "`id`", ""];
+    const output = execFileSync("bash", ["-c", shellCommand(words)], { encoding: "utf8" });
+    t.is(output, "it's\n$HOME\na b\n`id`\n\n");
 });
 
 test("values reach a script only as quoted positional parameters", (t) => {
