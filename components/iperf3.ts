@@ -64,13 +64,17 @@ if [ -n "$mirror" ] && [ "$(git config --system --get-all "url.$mirror.insteadOf
 fi
 stamp="$src.installed"
 binary_sha256() { sha256sum < "$binary" | cut -d' ' -f1; }
+# What was asked for, the commit, the mode, the installed binary's sha256 (the host's facts
+# compare the binary with it, so that a hand-replaced iperf3 is told from this build's) and the
+# change this install answered (the facts report it back, so the next up sees the same trigger).
+record_install() { printf '%s\\n%s\\n%s\\n%s\\n%s\\n' "$wanted" "$commit" "$mode" "$(binary_sha256)" "$answering" > "$stamp"; }
 if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$wanted" ] && [ -x "$binary" ] && [ "$(sed -n 4p "$stamp")" = "$(binary_sha256)" ]; then
     commit=$(sed -n 2p "$stamp") mode=$(sed -n 3p "$stamp")
     case "$(first_line "$binary" --version)" in
         "iperf $tag "*|"iperf $tag")
             if [ "$mode" = mptcpize ] || offers_mptcp "$binary"; then
                 if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi
-                printf '%s\n%s\n%s\n%s\n%s\n' "$wanted" "$commit" "$mode" "$(binary_sha256)" "$answering" > "$stamp"
+                record_install
                 report "$binary" "$commit" "$mode"
                 exit 0
             fi ;;
@@ -110,9 +114,7 @@ if [ "$mode" = native ] && ! offers_mptcp "$binary"; then
     fail 7 iperf3-shadowed "the installed iperf3 $tag does not offer --mptcp although the build did: an older libiperf may shadow the new one"
 fi
 if [ "$mode" = mptcpize ] || [ "$require_mptcp" = mptcpize ]; then ensure_mptcpize; fi
-# What was asked for, the commit, the mode and the installed binary's sha256 (the host's facts
-# compare the binary with it, so that a hand-replaced iperf3 is told from this build's).
-printf '%s\\n%s\\n%s\\n%s\\n' "$wanted" "$commit" "$mode" "$(binary_sha256)" > "$stamp"
+record_install
 report "$binary" "$commit" "$mode"
 `;
 
