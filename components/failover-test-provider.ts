@@ -139,7 +139,7 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
         testFailure = error;
     } finally {
         // A server left running ends by its own timeout; a link left down is what matters.
-        await onHost(inputs.server, "stop the iperf3 server", serveStopArguments({ resultsDir }), 60, false).catch(() => undefined);
+        await onHost(inputs.server, "stop the iperf3 server", serveStopArguments({ port }), 60, false).catch(() => undefined);
         const restoreStep = `restore ${inputs.failingInterface}`;
         restoreFailure = await onHost(failing, restoreStep, restoreArguments({ interface: inputs.failingInterface, resultsDir: eventsDir }), 60, false).then(
             (result) => (result.exitCode === 0 ? undefined : `exited with ${result.exitCode}: ${describeFailure(result.stderr || result.stdout)}`),

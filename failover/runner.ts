@@ -14,7 +14,7 @@ export const runnerScriptPath = path.join(__dirname, "run-failover.sh");
  * script's code; test/failover/runner-version.test.ts records the code's hash for each version
  * and fails until the version is bumped.
  */
-export const RUNNER_VERSION = "2";
+export const RUNNER_VERSION = "3";
 
 /** Even counts of both quote characters: a `#` after such a prefix starts a comment. */
 const quotesBalanced = (text: string): boolean => (text.match(/'/g)?.length ?? 0) % 2 === 0 && (text.match(/"/g)?.length ?? 0) % 2 === 0;
@@ -119,8 +119,9 @@ export function serveArguments(options: ServeOptions): string[] {
     ];
 }
 
-export function serveStopArguments(options: { resultsDir: string }): string[] {
-    return ["serve-stop", "--results", resultsDir(options.resultsDir)];
+/** Stops the server on that port (its systemd unit), wherever it writes its results. */
+export function serveStopArguments(options: { port: number }): string[] {
+    return ["serve-stop", "--port", port("port", options.port)];
 }
 
 /** The link failure; times in seconds from the test start. Absent upAt: at the end. */
@@ -215,7 +216,7 @@ export function flipArguments(options: FlipOptions): string[] {
     ];
 }
 
-/** With resultsDir, a flip still running from there is stopped and its watchdog cancelled first. */
+/** Stops a flip of the interface still running, brings the link up and stops its guard; with resultsDir, a link found down is recorded there. */
 export function restoreArguments(options: { interface: string; resultsDir?: string }): string[] {
     return [
         "restore",
