@@ -4,10 +4,11 @@
 // down; on any error the controller restores the link as well. Results are outputs, and the raw
 // files are kept on this machine under a folder per stack and run.
 import { CodedError } from "../errors/coded-error";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
-import { analyseRun, clientArguments, describeFailure, spreadOf, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
+import { analyseRun, clientArguments, describeFailure, spreadOf, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, runnerScriptPath, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
 import type { FailoverMode, FailoverRun, FailoverSpread } from "../failover";
 import { linkTimingProblems } from "../lab/rules";
 import { RANGE_RULES, withinRange } from "../lab/value-rules";
@@ -46,8 +47,8 @@ export interface FailoverTestInputs {
     runToken: string;
     /** Runs of the whole sequence per test (absent in state written before it existed: 1). */
     repeat?: number;
-    /** The runner script (failover/run-failover.sh), uploaded to both hosts. */
-    runner: string;
+    /** The runner's version (RUNNER_VERSION): a new one re-runs the test; the script itself is read when the test runs. */
+    runnerVersion: string;
     /** Local folder for this stack's raw results. */
     resultsRoot: string;
     providerVersion: string;
@@ -145,7 +146,7 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
         testFailure = error;
     } finally {
         // A server left running ends by its own timeout; a link left down is what matters.
-        await onHost(inputs.server, "stop the iperf3 server", serveStopArguments({ resultsDir }), 60, false).catch(() => undefined);
+        await onHost(inputs.server, "stop the iperf3 server", serveStopArguments({ port }), 60, false).catch(() => undefined);
         const restoreStep = `restore ${inputs.failingInterface}`;
         restoreFailure = await onHost(failing, restoreStep, restoreArguments({ interface: inputs.failingInterface, resultsDir: eventsDir }), 60, false).then(
             (result) => (result.exitCode === 0 ? undefined : `exited with ${result.exitCode}: ${describeFailure(result.stderr || result.stdout)}`),
@@ -191,8 +192,9 @@ async function runTest(inputs: FailoverTestInputs): Promise<FailoverTestOutputs>
 
 async function runTestNow(inputs: FailoverTestInputs): Promise<FailoverTestOutputs> {
     const runId = new Date().toISOString().replace(/[:.]/g, "-");
-    await upload(inputs.client, inputs.runner);
-    await upload(inputs.server, inputs.runner);
+    const runner = fs.readFileSync(runnerScriptPath, "utf8");
+    await upload(inputs.client, runner);
+    await upload(inputs.server, runner);
     const repeat = inputs.repeat ?? 1;
     const runs: FailoverRepetition[] = [];
     const warnings: string[] = [];
@@ -222,11 +224,13 @@ async function runTestNow(inputs: FailoverTestInputs): Promise<FailoverTestOutpu
 }
 
 /**
- * The inputs whose change re-runs the test (connections only decide how to reach the hosts; the
- * number of runs alone does not, so that `up` after `test --repeat N` keeps N runs' results).
+ * The inputs whose change re-runs the test: what the experiment is, the runner's and the
+ * provider's versions, and the run token. Connections only decide how to reach the hosts, the
+ * results folder only where the files go, and the number of runs alone does not either, so that
+ * `up` after `test --repeat N` keeps N runs' results.
  */
 function testKey(inputs: FailoverTestInputs): string {
-    const key: Omit<FailoverTestInputs, "client" | "server" | "repeat"> & { client: string; server: string } = {
+    const key: Omit<FailoverTestInputs, "client" | "server" | "repeat" | "resultsRoot"> & { client: string; server: string } = {
         client: inputs.client.name,
         server: inputs.server.name,
         serverAddress: inputs.serverAddress,
@@ -243,8 +247,7 @@ function testKey(inputs: FailoverTestInputs): string {
         mptcp: inputs.mptcp,
         dependencies: inputs.dependencies,
         runToken: inputs.runToken,
-        runner: inputs.runner,
-        resultsRoot: inputs.resultsRoot,
+        runnerVersion: inputs.runnerVersion,
         providerVersion: inputs.providerVersion,
     };
     return JSON.stringify(key);

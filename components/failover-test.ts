@@ -1,6 +1,5 @@
-import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { runnerScriptPath } from "../failover";
+import { RUNNER_VERSION } from "../failover";
 import { LAB_DEFAULTS } from "../lab/normalise";
 import type { FailoverRun } from "../failover";
 import { failoverTestProvider, failoverTestProviderVersion } from "./failover-test-provider";
@@ -95,7 +94,7 @@ export class FailoverTest extends pulumi.ComponentResource {
                 dependencies: args.dependencies,
                 runToken: args.runToken,
                 repeat: args.repeat ?? LAB_DEFAULTS.repeat,
-                runner: fs.readFileSync(runnerScriptPath, "utf8"),
+                runnerVersion: RUNNER_VERSION,
                 resultsRoot: args.resultsRoot,
                 providerVersion: failoverTestProviderVersion,
             },

@@ -24,7 +24,10 @@ export {
     flipArguments,
     restoreArguments,
     resultFileNames,
+    runnerCode,
+    runnerCodeHash,
     runnerScriptPath,
+    RUNNER_VERSION,
     serveArguments,
     serveStopArguments,
 } from "./runner";

@@ -1,10 +1,11 @@
 // What to tell the user when the controller could not restore the failing link itself. The host
 // does not depend on the controller for it: the runner brings the link back on schedule, at the
-// end of the test, on a signal, and a watchdog process brings it back a few seconds after the
-// scheduled time whatever happens to the runner. Its link-events file records who did it.
+// end of the test, on a signal, and the host's systemd (the runner's guard unit, whose timer is the
+// watchdog) brings it back a few seconds after the scheduled time whatever happens to the runner.
+// Its link-events file records who did it.
 import { parseLinkEvents } from "./run-files";
 
-/** The runner's watchdog fires this long after the link was due back (run-failover.sh). */
+/** The runner's guard unit (its watchdog) fires this long after the link was due back (run-failover.sh). */
 export const WATCHDOG_GRACE_SECONDS = 5;
 
 export type RestoreVerdict =
@@ -22,7 +23,7 @@ export function judgeRestore(host: string, interfaceName: string, failure: strin
     if (linkEventsText === undefined) {
         return {
             level: "error",
-            message: `${failed}, and its link events could not be read. The host's own watchdog brings ${interfaceName} up ${WATCHDOG_GRACE_SECONDS} s after it was due back; check on the host with \`ip link show ${interfaceName}\`, and bring it up with \`ip link set dev ${interfaceName} up\` if it is still down.`,
+            message: `${failed}, and its link events could not be read. The host's systemd brings ${interfaceName} up ${WATCHDOG_GRACE_SECONDS} s after it was due back (unit mptcp-lab-link-${interfaceName}, the runner's watchdog); check on the host with \`ip link show ${interfaceName}\`, and bring it up with \`ip link set dev ${interfaceName} up\` if it is still down.`,
         };
     }
     const events = parseLinkEvents(linkEventsText);
@@ -33,7 +34,7 @@ export function judgeRestore(host: string, interfaceName: string, failure: strin
     }
     return {
         level: "error",
-        message: `${failed}, and the host has recorded no \`up\` since ${interfaceName} went down. Its watchdog brings it up ${WATCHDOG_GRACE_SECONDS} s after it was due back; check on the host with \`ip link show ${interfaceName}\`, and bring it up with \`ip link set dev ${interfaceName} up\` if it is still down.`,
+        message: `${failed}, and the host has recorded no \`up\` since ${interfaceName} went down. The host's systemd brings it up ${WATCHDOG_GRACE_SECONDS} s after it was due back (unit mptcp-lab-link-${interfaceName}, the runner's watchdog); check on the host with \`ip link show ${interfaceName}\`, and bring it up with \`ip link set dev ${interfaceName} up\` if it is still down.`,
     };
 }
 

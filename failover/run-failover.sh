@@ -4,7 +4,7 @@
 # here again, because the command line reaches a shell.
 #
 #   serve      --port P --timeout S --results DIR [--mptcpize]
-#   serve-stop --results DIR
+#   serve-stop --port P
 #   client     --server ADDR --port P --duration D --interval I --mode native|mptcpize|tcp
 #              [--reverse] [--bind ADDR] [--bind-dev DEV] --results DIR
 #              [--fail-interface DEV --down-at T1 [--up-at T2] [--reannounce]]
@@ -12,9 +12,13 @@
 #              --results DIR [--wait S] [--detach] [--reannounce]
 #   restore    --interface DEV [--results DIR]
 #
-# `serve` and `flip --detach` return at once and leave their work to a process in a session of
-# its own (PID in DIR/server.pid, DIR/flip.pid); `restore --results DIR` stops a flip still
-# running from DIR and cancels its watchdog before bringing the link up.
+# The host's systemd holds what must outlive one SSH call, each as a transient unit that it stops
+# and forgets: `serve` and `flip --detach` return at once and leave their work to a unit
+# (mptcp-lab-server-P, mptcp-lab-flip-DEV); before a link goes down, a guard unit
+# (mptcp-lab-link-DEV) takes over its restore: its timer, the watchdog, fires a few seconds after the
+# link is due back, and its stop action brings the link up. So a killed runner, a dropped SSH
+# session or a lost controller leaves the link down for a bounded time only. `restore` stops a flip
+# of DEV still running, brings DEV up and stops its guard.
 #
 # Times T1, T2 and I are decimal seconds (T1/T2 counted from the moment iperf3 starts, or for
 # `flip` from the moment the test's first connection appears); D, S and P are whole numbers.
@@ -31,9 +35,10 @@
 #                 "<epoch> reannounce DEV ID..." (or "... reannounce DEV none": no endpoint on DEV)
 #   meta.json     versions, mode, arguments and the epoch time iperf3 was started (startedAt)
 #   exit-status   the runner's exit status as one number
-#   runner.log    the runner's own messages; server.pid and watchdog.pid while those run
+#   runner.log    the runner's own messages
 #
-# Exit status: 0 done; 2 invalid arguments; 3 missing prerequisite; 4 the server did not start
+# Exit status: 0 done; 2 invalid arguments; 3 missing prerequisite (systemd among them, for serve,
+# flip and a client with a failure); 4 the server did not start
 # or the test's connection never appeared; otherwise iperf3's own status (124 when `timeout`
 # stopped it) or 128+N after signal N. iperf3's status is not proof of success: read the JSON.
 set -euo pipefail
@@ -104,25 +109,37 @@ sleep_until() {
     done
 }
 
-# --- processes ---------------------------------------------------------------------------------
+# --- the service manager ----------------------------------------------------------------------
 
-# Alive and not a zombie: what we start in a session of its own is reaped by init, maybe late.
-is_running() { # pid
-    local stat
-    { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
-    stat=${stat##*) }
-    [[ ${stat%% *} != Z ]]
+server_unit() { printf 'mptcp-lab-server-%s.service' "$1"; } # port
+flip_unit() { printf 'mptcp-lab-flip-%s.service' "$1"; }     # interface
+guard_unit() { printf 'mptcp-lab-link-%s.service' "$1"; }    # interface
+
+need_systemd() { # what for
+    { command -v systemd-run && command -v systemctl; } >/dev/null ||
+        die 3 "systemd-run is not installed: the runner keeps $1 under the host's systemd (install systemd; Raspberry Pi OS runs it)"
+    [[ -d /run/systemd/system ]] ||
+        die 3 "systemd is not this host's service manager (no /run/systemd/system): the runner keeps $1 under it; run the test on a host booted with systemd"
+    [[ $SCRIPT_PATH =~ ^/[A-Za-z0-9._/-]+$ ]] || die 3 "the runner's path $SCRIPT_PATH has characters a unit's command line would change"
 }
 
-group_running() { # process group id
-    local stat_file stat state pgrp
-    for stat_file in /proc/[0-9]*/stat; do
-        { stat=$(<"$stat_file"); } 2>/dev/null || continue
-        read -r state _ pgrp _ <<<"${stat##*) }"
-        [[ $pgrp == "$1" && $state != Z ]] && return 0
-    done
-    return 1
+# A transient service of the host's systemd: stopped after MAX seconds at the latest, forgotten
+# once it ends (--collect), its main process started when systemd-run returns (exec).
+start_unit() { # unit max_seconds description [--property=...]... -- command...
+    local unit=$1 max=$2 description=$3
+    shift 3
+    stop_unit "$unit" # a leftover of an earlier run holds the name
+    systemd-run --quiet --collect --service-type=exec --unit="$unit" --description="mptcp-lab: $description" \
+        --property=RuntimeMaxSec="$max" "$@"
 }
+
+# Stops a unit, running its stop actions, and forgets it; nothing when it is not there.
+stop_unit() { # unit
+    systemctl stop -- "$1" 2>/dev/null || true
+    systemctl reset-failed -- "$1" 2>/dev/null || true
+}
+
+unit_active() { systemctl is-active --quiet -- "$1"; }
 
 # --- the failing link --------------------------------------------------------------------------
 
@@ -132,42 +149,25 @@ link_is_down=0
 
 record_link_event() { printf '%s %s\n' "$EPOCHREALTIME" "$*" >>"$results_dir/link-events"; }
 
-# A process's command line, captured before it is matched: a pipe into grep -q fails under
-# pipefail when grep exits at the match while the writer still writes (SIGPIPE).
-cmdline_of() { # pid
-    [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null
+guard_armed=0
+
+# Hands the link's restore to systemd before the link goes down: a unit that holds only a timer,
+# the watchdog ($1 seconds), and a stop action that brings the link up if it is still down and
+# records it. The runner stops the unit itself once the link is up again.
+arm_guard() { # seconds
+    local unit bash_path
+    unit=$(guard_unit "$fail_interface")
+    bash_path=$(command -v bash)
+    start_unit "$unit" "${1}s" "brings $fail_interface up after a failover test" \
+        --property=ExecStopPost="$bash_path $SCRIPT_PATH guard-end --interface $fail_interface --results $results_dir" \
+        -- sleep infinity || die 3 "systemd-run could not start $unit; $fail_interface stays up"
+    guard_armed=1
 }
 
-is_our_watchdog() { # pid
-    local cmdline
-    cmdline=$(cmdline_of "$1") && [[ $cmdline == *mptcp-lab-watchdog* ]]
-}
-
-# An independent process in its own session that brings the link up after $1 seconds, so that
-# even a SIGKILL of this runner (or a lost SSH session) leaves the link down for a bounded time.
-arm_watchdog() {
-    local seconds=$1
-    # shellcheck disable=SC2016 # expanded by the watchdog's own shell
-    setsid sh -c 'echo "$$" >"$4/watchdog.pid"; sleep "$1"; ip link set dev "$2" up &&
-        printf "%s up %s watchdog\n" "$(date +%s.%N)" "$2" >>"$3"' \
-        mptcp-lab-watchdog "$seconds" "$fail_interface" "$results_dir/link-events" "$results_dir" \
-        </dev/null >/dev/null 2>&1 3>&- 4>&- &
-    local waited=0 # its PID file is how it is cancelled
-    while [[ ! -s $results_dir/watchdog.pid ]] && ((waited < 50)); do
-        sleep 0.02
-        waited=$((waited + 1))
-    done
-    [[ -s $results_dir/watchdog.pid ]] || echo "the watchdog did not report its PID" >&2
-}
-
-# Cancels the watchdog recorded in DIR, when it is still ours (PIDs are reused).
-cancel_watchdog() { # dir
-    local pid
-    pid=$(cat "$1/watchdog.pid" 2>/dev/null || true)
-    if [[ $pid =~ ^[1-9][0-9]*$ ]] && is_our_watchdog "$pid"; then
-        kill -TERM -- "-$pid" 2>/dev/null || true
-    fi
-    rm -f "$1/watchdog.pid"
+disarm_guard() {
+    ((guard_armed)) || return 0
+    guard_armed=0
+    stop_unit "$(guard_unit "$fail_interface")"
 }
 
 link_down() {
@@ -180,7 +180,6 @@ link_up() { # reason
     ip link set dev "$fail_interface" up
     link_is_down=0
     record_link_event "up $fail_interface $1"
-    cancel_watchdog "$results_dir" # its job is done; iperf3 may still run for a while
 }
 
 reannounce=0
@@ -229,15 +228,17 @@ reannounce_endpoints() {
 flip_link() { # start_micros down_micros up_micros still_running
     local start=$1 down=$2 up=$3 still_running=$4
     # Armed now rather than at T1, so that the link goes down on time.
-    arm_watchdog "$(micros_as_seconds $((start + up + WATCHDOG_GRACE_SECONDS * 1000000 - $(now_micros))))"
-    sleep_until $((start + down)) "$still_running" || return 0
-    link_down
-    if sleep_until $((start + up)) "$still_running"; then
-        link_up scheduled
-        ((reannounce)) && reannounce_endpoints
-    else
-        link_up test-ended
+    arm_guard "$(micros_as_seconds $((start + up + WATCHDOG_GRACE_SECONDS * 1000000 - $(now_micros))))"
+    if sleep_until $((start + down)) "$still_running"; then
+        link_down
+        if sleep_until $((start + up)) "$still_running"; then
+            link_up scheduled
+            if ((reannounce)); then reannounce_endpoints; fi
+        else
+            link_up test-ended
+        fi
     fi
+    disarm_guard
     return 0
 }
 
@@ -271,15 +272,13 @@ on_exit() {
         kill -TERM "$iperf_pid" 2>/dev/null || true # timeout passes it on; iperf3 writes its JSON
         wait "$iperf_pid" 2>/dev/null || true
     fi
+    disarm_guard
     stop_monitor
-    [[ -n $results_dir && -n $fail_interface ]] && cancel_watchdog "$results_dir"
-    [[ -n $own_pid_file ]] && rm -f "$own_pid_file"
     [[ -n $results_dir && -d $results_dir ]] && echo "$status" >"$results_dir/exit-status"
     exit "$status"
 }
 
 exit_reason=""
-own_pid_file=""
 on_signal() { # name number
     exit_reason="signal-$1"
     exit $((128 + $2))
@@ -317,6 +316,11 @@ need_root() { ((EUID == 0)) || die 3 "run as root: changing links and reading MP
 
 need_interface() { ip link show dev "$1" >/dev/null 2>&1 || die 3 "no interface $1 on this host"; }
 
+link_is_up() { # interface: administratively up
+    local link
+    link=$(ip -o link show dev "$1") && [[ $link =~ [\<,]UP[,\>] ]]
+}
+
 # The first line a command prints, without `| head -n 1` (which could kill it with SIGPIPE).
 first_line_of() { # command...
     local text
@@ -353,59 +357,48 @@ cmd_serve() {
     require --port "$port" valid_port "a port"
     require --timeout "$timeout_seconds" valid_whole_seconds "whole seconds"
     require --results "$dir" valid_results_dir "an absolute path"
-    need_commands iperf3 timeout setsid ss
+    need_commands iperf3 timeout ss
     ((use_mptcpize)) && need_commands mptcpize
+    need_systemd "the iperf3 server"
+    local unit
+    unit=$(server_unit "$port")
+    stop_unit "$unit" # our server of an earlier run on this port
     [[ -z $(ss -Htln "( sport = :$port )") ]] || die 4 "port $port is already in use"
 
-    prepare_results "$dir" server.json server.stderr server.pid
+    prepare_results "$dir" server.json server.stderr
     local -a command=(timeout --foreground --kill-after=5 "$timeout_seconds")
     ((use_mptcpize)) && command+=(mptcpize run)
     # -B 0.0.0.0: Raspberry Pi kernels do MPTCP on IPv4 only; a 3.19+ server needs no -m.
     command+=(iperf3 -s -B 0.0.0.0 -1 -p "$port" -J)
-    # A session of its own, so that it outlives this SSH call; the whole group stops together.
-    # shellcheck disable=SC2016 # expanded by the server's own shell
-    setsid sh -c 'echo "$$" >"$1/server.pid"; d=$1; shift; "$@" >"$d/server.json" 2>"$d/server.stderr"' \
-        mptcp-lab-server "$dir" "${command[@]}" </dev/null >/dev/null 2>&1 3>&- 4>&- &
+    start_unit "$unit" "$((10#$timeout_seconds + 10))s" "iperf3 server on port $port" \
+        --property=StandardOutput="file:$dir/server.json" --property=StandardError="file:$dir/server.stderr" \
+        -- "${command[@]}" || die 4 "systemd-run could not start $unit"
 
-    local tries=0 pid=""
-    while ((tries < 100)); do
-        pid=$(cat "$dir/server.pid" 2>/dev/null || true)
-        [[ -n $pid && -n $(ss -Htln "( sport = :$port )") ]] && break
+    local tries=0
+    while [[ -z $(ss -Htln "( sport = :$port )") ]] && unit_active "$unit" && ((tries < 100)); do
         sleep 0.05
         tries=$((tries + 1))
     done
     if [[ -z $(ss -Htln "( sport = :$port )") ]]; then
         cat "$dir/server.stderr" >&2 2>/dev/null || true
+        stop_unit "$unit"
         die 4 "the iperf3 server did not start listening on port $port"
     fi
     echo 0 >"$dir/exit-status"
-    echo "iperf3 server listening on port $port, PID $pid" >&3
+    echo "iperf3 server listening on port $port, unit $unit" >&3
 }
 
 cmd_serve_stop() {
-    local dir=""
+    local port=""
     while (($#)); do
         case $1 in
-        --results) needs_value "$@" && dir=$2 && shift 2 ;;
+        --port) needs_value "$@" && port=$2 && shift 2 ;;
         *) die 2 "serve-stop: unknown argument '$1'" ;;
         esac
     done
-    require --results "$dir" valid_results_dir "an absolute path"
-    local pid
-    pid=$(cat "$dir/server.pid" 2>/dev/null || true)
-    [[ $pid =~ ^[1-9][0-9]*$ ]] || { echo "no server recorded in $dir"; return 0; }
-    # Only a process group we started: its leader still runs our server command line.
-    local cmdline
-    if cmdline=$(cmdline_of "$pid") && [[ $cmdline == *mptcp-lab-server* ]]; then
-        kill -TERM -- "-$pid" 2>/dev/null || true
-        local tries=0
-        while group_running "$pid" && ((tries < 50)); do
-            sleep 0.1
-            tries=$((tries + 1))
-        done
-        kill -KILL -- "-$pid" 2>/dev/null || true
-    fi
-    rm -f "$dir/server.pid"
+    require --port "$port" valid_port "a port"
+    need_systemd "the iperf3 server"
+    stop_unit "$(server_unit "$port")"
 }
 
 client_still_running() { kill -0 "$iperf_pid" 2>/dev/null; }
@@ -472,7 +465,7 @@ cmd_client() {
         ((down_us < up_us && up_us <= duration_us)) || die 2 "need --down-at < --up-at <= --duration"
     fi
 
-    need_commands iperf3 ip timeout setsid stdbuf
+    need_commands iperf3 ip timeout stdbuf
     [[ $mode == mptcpize ]] && need_commands mptcpize
     local help
     help=$(iperf3 --help 2>&1 || true)
@@ -480,13 +473,13 @@ cmd_client() {
         die 3 "this iperf3 has no --mptcp (3.19+ built with MPTCP); use --mode mptcpize"
     fi
     [[ -z $bind_dev || $help == *--bind-dev* ]] || die 3 "this iperf3 has no --bind-dev"
+    [[ -z $fail_interface ]] || need_systemd "a failed link's restore"
     need_root
     [[ -z $fail_interface ]] || need_interface "$fail_interface"
     [[ -z $bind_dev ]] || need_interface "$bind_dev"
 
     prepare_results "$dir" client.json client.stderr monitor.log monitor.stderr link-events meta.json
     install_traps
-    [[ -z $fail_interface ]] || cancel_watchdog "$dir" # a previous run's must not fire during ours
     start_monitor $((10#$duration + 30))
 
     local -a command=(timeout --kill-after=5 $((10#$duration + 15)))
@@ -532,43 +525,27 @@ EOF
     exit "$status"
 }
 
-# The process recorded in DIR/flip.pid, if it is still a flip of this script (PIDs are reused).
-running_flip() { # dir
-    local pid
-    pid=$(cat "$1/flip.pid" 2>/dev/null || true)
-    [[ $pid =~ ^[1-9][0-9]*$ && -r /proc/$pid/cmdline ]] || return 1
-    local cmdline
-    cmdline=$(cmdline_of "$pid") && [[ $cmdline == *"$SCRIPT_PATH flip "* ]] || return 1
-    echo "$pid"
-}
-
-stop_flip() { # dir
-    local pid tries=0
-    pid=$(running_flip "$1") || return 0
-    kill -TERM "$pid" 2>/dev/null || true # its own trap restores the link and records it
-    while is_running "$pid" && ((tries < 100)); do
-        sleep 0.05
-        tries=$((tries + 1))
-    done
-}
-
-# Runs this flip again in a session of its own and returns once it has started.
-launch_detached_flip() { # dir args...
-    local dir=$1 arg
-    shift
+# Runs this flip again as a unit of its own and returns once it waits for the test's connection.
+launch_detached_flip() { # dir max_seconds args...
+    local dir=$1 max=$2 arg unit log=""
+    shift 2
     local -a args=()
     for arg in "$@"; do [[ $arg == --detach ]] || args+=("$arg"); done
+    unit=$(flip_unit "$fail_interface")
+    stop_unit "$unit" # an earlier flip of this link: its trap restores the link
     mkdir -p -- "$dir"
-    stop_flip "$dir"
-    rm -f -- "$dir/flip.pid"
-    setsid bash "$SCRIPT_PATH" flip "${args[@]}" </dev/null >/dev/null 2>&1 &
-    local child=$! tries=0
-    while [[ ! -s $dir/flip.pid ]] && kill -0 "$child" 2>/dev/null && ((tries < 100)); do
+    rm -f -- "$dir/runner.log"
+    start_unit "$unit" "${max}s" "fails $fail_interface during a failover test" \
+        -- "$(command -v bash)" "$SCRIPT_PATH" flip "${args[@]}" || die 4 "systemd-run could not start $unit"
+    local tries=0
+    while ((tries < 100)); do
+        log=$(cat "$dir/runner.log" 2>/dev/null || true)
+        if [[ $log == *"waiting for a connection"* ]] || ! unit_active "$unit"; then break; fi
         sleep 0.05
         tries=$((tries + 1))
     done
-    [[ -s $dir/flip.pid ]] || die 4 "the detached flip did not start: $(tail -n 3 "$dir/runner.log" 2>/dev/null)"
-    echo "flip of $fail_interface armed, PID $(cat "$dir/flip.pid")"
+    [[ $log == *"waiting for a connection"* ]] || die 4 "the detached flip did not start: ${log:-no message}"
+    echo "flip of $fail_interface armed as $unit"
 }
 
 watched_port=""
@@ -606,19 +583,18 @@ cmd_flip() {
         up_us=$((10#$duration * 1000000))
     fi
     ((down_us < up_us)) || die 2 "need --down-at < --up-at (or --duration)"
-    need_commands ip ss setsid
+    need_commands ip ss
+    need_systemd "a failed link's restore"
     need_root
     need_interface "$fail_interface"
     if ((detach)); then
-        launch_detached_flip "$dir" "${original_args[@]}"
+        launch_detached_flip "$dir" $((10#$wait_seconds + up_us / 1000000 + WATCHDOG_GRACE_SECONDS + 30)) "${original_args[@]}"
         return 0
     fi
 
     prepare_results "$dir" link-events
     install_traps
-    own_pid_file=$dir/flip.pid
-    echo "$$" >"$own_pid_file"
-    cancel_watchdog "$dir"
+    echo "waiting for a connection on port $watched_port"
     local deadline=$(($(now_micros) + 10#$wait_seconds * 1000000))
     until connection_present; do
         (($(now_micros) < deadline)) || die 4 "no connection on port $watched_port within $wait_seconds s"
@@ -643,16 +619,40 @@ cmd_restore() {
     [[ -z $dir ]] || require --results "$dir" valid_results_dir "an absolute path"
     need_root
     need_interface "$interface"
-    [[ -z $dir ]] || stop_flip "$dir"
+    # Without systemd no unit of ours can exist: the link is brought up all the same.
+    local units=0
+    command -v systemctl >/dev/null && [[ -d /run/systemd/system ]] && units=1
+    ((units)) && stop_unit "$(flip_unit "$interface")" # its trap brings the link up and records it
     local was_down=0
-    local link
-    link=$(ip -o link show dev "$interface")
-    [[ $link =~ [\<,]UP[,\>] ]] || was_down=1
+    link_is_up "$interface" || was_down=1
     ip link set dev "$interface" up
-    if [[ -n $dir && -d $dir ]]; then
-        cancel_watchdog "$dir"
-        ((was_down)) && printf '%s up %s restore\n' "$EPOCHREALTIME" "$interface" >>"$dir/link-events"
+    if [[ -n $dir && -d $dir ]] && ((was_down)); then
+        printf '%s up %s restore\n' "$EPOCHREALTIME" "$interface" >>"$dir/link-events"
     fi
+    ((units)) && stop_unit "$(guard_unit "$interface")" # its stop action finds the link up
+    return 0
+}
+
+# The stop action of a link's guard unit (ExecStopPost): brings the link up if it is still down,
+# and records who did: the watchdog when the unit's timer ended it, otherwise whoever stopped it.
+cmd_guard_end() {
+    local interface="" dir=""
+    while (($#)); do
+        case $1 in
+        --interface) needs_value "$@" && interface=$2 && shift 2 ;;
+        --results) needs_value "$@" && dir=$2 && shift 2 ;;
+        *) die 2 "guard-end: unknown argument '$1'" ;;
+        esac
+    done
+    require --interface "$interface" valid_interface "an interface name"
+    require --results "$dir" valid_results_dir "an absolute path"
+    need_root
+    need_interface "$interface"
+    link_is_up "$interface" && return 0
+    ip link set dev "$interface" up
+    local reason=unit-stopped
+    [[ ${SERVICE_RESULT-} == timeout ]] && reason=watchdog
+    [[ -d $dir ]] && printf '%s up %s %s\n' "$EPOCHREALTIME" "$interface" "$reason" >>"$dir/link-events"
     return 0
 }
 
@@ -667,6 +667,7 @@ main() {
     client) cmd_client "$@" ;;
     flip) cmd_flip "$@" ;;
     restore) cmd_restore "$@" ;;
+    guard-end) cmd_guard_end "$@" ;;
     *) die 2 "unknown subcommand '$subcommand'" ;;
     esac
 }

@@ -1,5 +1,6 @@
 // How to call run-failover.sh: its path for upload, the names of its result files, and argument
 // lists built from validated values. The script validates everything again on the host.
+import { createHash } from "crypto";
 import * as path from "path";
 import { CodedError } from "../errors/coded-error";
 import { linkTimingProblems, SHORTEST_INTERVAL_SECONDS } from "../lab/rules";
@@ -8,6 +9,41 @@ import type { FailoverMode } from "./types";
 
 /** The runner script, to upload to each host and run there as root. */
 export const runnerScriptPath = path.join(__dirname, "run-failover.sh");
+
+/**
+ * What the runner does, as a version: part of the failover test's key, so that a new version
+ * re-runs every lab's test and an edited comment does not. Bump it with every change to the
+ * script's code; test/failover/runner-version.test.ts records the code's hash for each version
+ * and fails until the version is bumped.
+ */
+export const RUNNER_VERSION = "3";
+
+/** Even counts of both quote characters: a `#` after such a prefix starts a comment. */
+const quotesBalanced = (text: string): boolean => (text.match(/'/g)?.length ?? 0) % 2 === 0 && (text.match(/"/g)?.length ?? 0) % 2 === 0;
+
+/**
+ * The script's code: each line trimmed, without blank lines, whole-line comments and trailing
+ * ` # ...` comments (only where the quotes before them are balanced, so a `#` in a string stays).
+ */
+export function runnerCode(script: string): string {
+    const lines: string[] = [];
+    for (const raw of script.split("\n")) {
+        let line = raw.trim();
+        if (line === "" || line.startsWith("#")) continue;
+        for (const comment of line.matchAll(/\s#\s/g)) {
+            if (!quotesBalanced(line.slice(0, comment.index))) continue;
+            line = line.slice(0, comment.index).trimEnd();
+            break;
+        }
+        lines.push(line);
+    }
+    return lines.join("\n");
+}
+
+/** sha256 (hex) of the script's code, the fingerprint recorded per RUNNER_VERSION. */
+export function runnerCodeHash(script: string): string {
+    return createHash("sha256").update(runnerCode(script)).digest("hex");
+}
 
 /** Result files the runner writes into its results directory. */
 export const resultFileNames = {
@@ -88,8 +124,9 @@ export function serveArguments(options: ServeOptions): string[] {
     ];
 }
 
-export function serveStopArguments(options: { resultsDir: string }): string[] {
-    return ["serve-stop", "--results", resultsDir(options.resultsDir)];
+/** Stops the server on that port (its systemd unit), wherever it writes its results. */
+export function serveStopArguments(options: { port: number }): string[] {
+    return ["serve-stop", "--port", port("port", options.port)];
 }
 
 /** The link failure; times in seconds from the test start. Absent upAt: at the end. */
@@ -175,7 +212,7 @@ export function flipArguments(options: FlipOptions): string[] {
     ];
 }
 
-/** With resultsDir, a flip still running from there is stopped and its watchdog cancelled first. */
+/** Stops a flip of the interface still running, brings the link up and stops its guard; with resultsDir, a link found down is recorded there. */
 export function restoreArguments(options: { interface: string; resultsDir?: string }): string[] {
     return [
         "restore",

@@ -50,7 +50,7 @@ async function runOnce(scratch: string, name: string, port: number, failing: str
         server: ADDRESSES.server.eth0, port, durationSeconds: DURATION, intervalSeconds: 0.1, mode: "mptcpize", reverse: false, resultsDir: clientDir,
         failure: { interface: failing, downAtSeconds: DOWN_AT, upAtSeconds: UP_AT },
     }));
-    await runRunner(SERVER, runnerScriptPath, serveStopArguments({ resultsDir: serverDir }));
+    await runRunner(SERVER, runnerScriptPath, serveStopArguments({ port }));
     return analyseRun(
         { clientJson: read(clientDir, resultFileNames.clientJson) ?? "", monitorLog: read(clientDir, resultFileNames.monitorLog), linkEvents: read(clientDir, resultFileNames.linkEvents), meta: read(clientDir, resultFileNames.meta) },
         { downAtSeconds: DOWN_AT, upAtSeconds: UP_AT },

@@ -41,7 +41,7 @@ const failover: FailoverTestInputs = {
     mptcp: "native",
     dependencies: {},
     runToken: "1",
-    runner: "#!/bin/bash\n",
+    runnerVersion: "3",
     resultsRoot: "/tmp/results",
     providerVersion: "1",
 };

@@ -72,3 +72,19 @@ test("the runner script passes shellcheck", (t) => {
     const result = spawnSync("shellcheck", [runnerScriptPath], { encoding: "utf8" });
     t.is(result.status, 0, result.stdout);
 });
+
+// The runner hands a failed link's restore to the host's systemd. A host without it (this
+// development machine, whose PID 1 is not systemd) is refused as a missing prerequisite, before
+// anything changes, with what is missing and what to do.
+test("a flip on a host without systemd is refused with a message that names systemd", (t) => {
+    const args = ["flip", "--fail-interface", "lo", "--down-at", "1", "--duration", "2", "--watch-port", "59999", "--wait", "1", "--results", RESULTS];
+    const result = spawnSync("bash", [runnerScriptPath, ...args], { encoding: "utf8", timeout: 10_000 });
+    if (fs.existsSync("/run/systemd/system")) {
+        t.log("systemd runs here: the flip passes the check and finds no connection to watch");
+        t.false(result.status === 3 && /systemd/.test(result.stderr), result.stderr);
+        return;
+    }
+    t.is(result.status, 3, result.stderr);
+    t.regex(result.stderr, /systemd is not this host's service manager.*run the test on a host booted with systemd/);
+    t.false(fs.existsSync(RESULTS), "the check must come before any change on the host");
+});

@@ -43,7 +43,7 @@ test("serve, serve-stop, flip and restore arguments", (t) => {
     t.deepEqual(serveArguments({ port: 5201, timeoutSeconds: 60, resultsDir: "/tmp/r", mptcpize: true }), [
         "serve", "--port", "5201", "--timeout", "60", "--results", "/tmp/r", "--mptcpize",
     ]);
-    t.deepEqual(serveStopArguments({ resultsDir: "/tmp/r" }), ["serve-stop", "--results", "/tmp/r"]);
+    t.deepEqual(serveStopArguments({ port: 5201 }), ["serve-stop", "--port", "5201"]);
     t.deepEqual(
         flipArguments({ failure: { interface: "wlan0", downAtSeconds: 3 }, watchPort: 5201, durationSeconds: 10, resultsDir: "/tmp/r", detach: true }),
         ["flip", "--fail-interface", "wlan0", "--down-at", "3", "--duration", "10", "--watch-port", "5201", "--results", "/tmp/r", "--detach"],
@@ -73,7 +73,8 @@ test("an address with a shell command appended is refused", refuses, () => clien
 test("an interface name with a slash is refused", refuses, () => clientArguments({ ...CLIENT, failure: { interface: "../eth0", downAtSeconds: 3 } }), "failure.interface");
 test("an interface name longer than the kernel's is refused", refuses, () => restoreArguments({ interface: "wlan0-much-too-long" }), "interface");
 test("a relative results directory is refused", refuses, () => clientArguments({ ...CLIENT, resultsDir: "results" }), "resultsDir");
-test("a results directory that climbs out is refused", refuses, () => serveStopArguments({ resultsDir: "/tmp/../etc" }), "resultsDir");
+test("a results directory that climbs out is refused", refuses, () => serveArguments({ port: 5201, timeoutSeconds: 60, resultsDir: "/tmp/../etc", mptcpize: false }), "resultsDir");
+test("stopping a server on port 0 is refused", refuses, () => serveStopArguments({ port: 0 }), "port");
 test("an interval under iperf3's 0.1 s is refused", refuses, () => clientArguments({ ...CLIENT, intervalSeconds: 0.05 }), "intervalSeconds");
 test("a fractional duration is refused, as iperf3 would read it as forever", refuses, () => clientArguments({ ...CLIENT, durationSeconds: 0.5, failure: undefined }), "durationSeconds");
 test("a failure after the end of the test is refused", refuses, () => clientArguments({ ...CLIENT, failure: { interface: "wlan0", downAtSeconds: 9 } }), "failure");
