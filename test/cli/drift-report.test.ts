@@ -10,6 +10,7 @@ import { EXIT_DRIFT, EXIT_FAILURE, EXIT_OK } from "../../cli/command";
 import { driftTargets, engineErrorMessages, stackDriftFromEvents } from "../../cli/drift-events";
 import { classifyCheckError, type DriftErrorCode, driftReport, type DriftReport, exitCodeOf, failedStack, type FieldDrift, formatDriftReport, type StackDrift } from "../../cli/drift-report";
 import { clientTable, clientWlan, endpointStep, engineError, hostRefresh, hostStep, seedLimits } from "./helpers/drift-events";
+import { SecondEndpointManagerError } from "../../remote/endpoint-managers";
 
 const bootId = "47095524-4651-4625-b49a-27fb72aa4b47";
 const newBootId = "2fc95a5e-25b5-4b40-b3fc-1fd3000fde6c";
@@ -116,6 +117,7 @@ const classified = test.macro({
 test(classified, "client: read MPTCP endpoints: cannot connect to root@198.19.6.10:22: connect ECONNREFUSED 198.19.6.10:22", "host-unreachable");
 test(classified, "server: read host facts: the host key presented by 172.31.0.218 is not the pinned one", "host-key-mismatch");
 test(classified, "the stack is currently locked by 1 lock(s)", "stack-busy");
+test(classified, new SecondEndpointManagerError("client", [{ name: "mptcpd", detail: "mptcpd is active", fix: "systemctl disable --now mptcpd" }]).message, "second-manager");
 test(classified, "client: read MPTCP endpoints: exited with 1: Error: unknown command", "check-failed");
 
 const clean: StackDrift = { stack: "a", status: "clean", hosts: [{ host: "client", rebooted: false, drift: [] }] };
