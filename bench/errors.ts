@@ -21,6 +21,8 @@ export type BenchErrorCode =
     | "BENCH_ADDRESS_INVALID"
     | "BENCH_SHAPING_INVALID"
     | "BENCH_BOTTLENECK_INVALID"
+    | "BENCH_NETWORK_MANAGER_INVALID"
+    | "BENCH_NETWORK_MANAGER_FAILED"
     | "BENCH_PLAN_CHANGED"
     | "BENCH_CONFLICT"
     | "BENCH_BUSY"
@@ -54,6 +56,8 @@ const HINTS: Record<BenchErrorCode, string> = {
     BENCH_ADDRESS_INVALID: "Give each interface a distinct host address inside the bench subnet, e.g. 198.18.0.133/24.",
     BENCH_SHAPING_INVALID: "Shaping needs rateMbit 1-1000, delayMs 0-1000 and lossPercent 0-99.",
     BENCH_BOTTLENECK_INVALID: "sharedBottleneckMbit is 1-1000 and needs at least two hosts.",
+    BENCH_NETWORK_MANAGER_INVALID: "networkManager lists hosts of the bench by name, each once, e.g. [client].",
+    BENCH_NETWORK_MANAGER_FAILED: "Read the output in the message (apt through the bench's package proxy, then NetworkManager's start); `mptcp-lab bench down` then `up` starts afresh.",
     BENCH_PLAN_CHANGED: "Bring the running bench down first (mptcp-lab bench down --name <name>), or use another name.",
     BENCH_CONFLICT: "Pick another bench name or subnet index so that no name or subnet is shared.",
     BENCH_BUSY: "Another process is changing this bench; wait for it, or remove a stale lock whose process is gone.",

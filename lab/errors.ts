@@ -116,6 +116,7 @@ const PROBLEM_CATALOGUE = {
     "bench-address": { severity: "error", hint: `${benchHint("BENCH_ADDRESS_INVALID")} Every interface has the bench subnet's prefix length.` },
     "bench-shaping": { severity: "error", hint: benchHint("BENCH_SHAPING_INVALID") },
     "bench-bottleneck": { severity: "error", hint: benchHint("BENCH_BOTTLENECK_INVALID") },
+    "bench-network-manager": { severity: "error", hint: benchHint("BENCH_NETWORK_MANAGER_INVALID") },
     "bench-address-outside-subnet": { severity: "error", hint: "On an emulated bench every interface address lies in `bench.subnet`." },
 } as const satisfies Record<string, CatalogueEntry>;
 
