@@ -22,7 +22,7 @@ export interface StackDrift {
     hosts: HostDrift[];
 }
 
-export type DriftErrorCode = "host-unreachable" | "host-key-mismatch" | "second-manager" | "stack-busy" | "not-deployed" | "check-failed";
+export type DriftErrorCode = "host-unreachable" | "host-key-mismatch" | "second-endpoint-manager" | "stack-busy" | "not-deployed" | "check-failed";
 
 export interface DriftCheckError {
     code: DriftErrorCode;
@@ -54,7 +54,7 @@ export interface FieldDrift {
 const hints: Readonly<Record<DriftErrorCode, (stack: string) => string>> = {
     "host-unreachable": (stack) => `drift is unknown until the host answers over SSH; check that it is up (an emulated bench: mptcp-lab bench status), then run mptcp-lab drift --stack ${stack} again`,
     "host-key-mismatch": () => "if the host was re-imaged, put its new key in the lab definition (ssh-keyscan, checked out of band)",
-    "second-manager": (stack) =>
+    "second-endpoint-manager": (stack) =>
         `another program writes a host's MPTCP endpoints (the message names it and how to make it leave MPTCP alone); after that fix, mptcp-lab up --stack ${stack} puts the lab's endpoints back`,
     "stack-busy": (stack) => `another operation holds the stack; check again when it ends (or run mptcp-lab drift --stack ${stack})`,
     "not-deployed": (stack) => `nothing of the stack is deployed; run mptcp-lab up --stack ${stack} first`,
@@ -66,7 +66,7 @@ const messagePatterns: readonly [RegExp, DriftErrorCode][] = [
     [/: cannot connect to /, "host-unreachable"],
     [/is not the pinned one/, "host-key-mismatch"],
     // SecondEndpointManagerError (remote/endpoint-managers.ts): NetworkManager or mptcpd writes the table too.
-    [/: check for a second endpoint manager: /, "second-manager"],
+    [/\[second-endpoint-manager\]: /, "second-endpoint-manager"],
     [/currently locked|another update is currently in progress/i, "stack-busy"],
 ];
 

@@ -130,9 +130,12 @@ export function findEndpointManagers(probe: ManagerProbe): EndpointManager[] {
     return managers;
 }
 
+/** The preflight's code, in the message too: `up` prints only the message, `drift` reports it as its error code. */
+export const SECOND_ENDPOINT_MANAGER = "second-endpoint-manager";
+
 /** A host whose endpoint table another program writes too: `up` and `drift` stop there. */
 export class SecondEndpointManagerError extends Error {
-    readonly code = "second-endpoint-manager";
+    readonly code = SECOND_ENDPOINT_MANAGER;
     readonly step = managerCheckStep;
     readonly hint: string;
     constructor(
@@ -141,8 +144,8 @@ export class SecondEndpointManagerError extends Error {
     ) {
         const names = managers.map((manager) => manager.name).join(" and ");
         const hint = `make ${names} leave MPTCP alone (${managers.map((manager) => `${manager.name}: ${manager.fix}`).join("; ")}), then run mptcp-lab up`;
-        // One line with the hint in it: the engine passes only the message on to `up` and `drift`.
-        super(`${host}: ${managerCheckStep}: ${names} also ${managers.length > 1 ? "write" : "writes"} this host's MPTCP endpoint table (${managers.map((manager) => manager.detail).join("; ")}). Hint: ${hint}`);
+        // One line with the code and the hint in it: the engine passes only the message on to `up` and `drift`.
+        super(`${host}: ${managerCheckStep} [${SECOND_ENDPOINT_MANAGER}]: ${names} also ${managers.length > 1 ? "write" : "writes"} this host's MPTCP endpoint table (${managers.map((manager) => manager.detail).join("; ")}). Hint: ${hint}`);
         this.hint = hint;
     }
 }

@@ -117,7 +117,7 @@ const classified = test.macro({
 test(classified, "client: read MPTCP endpoints: cannot connect to root@198.19.6.10:22: connect ECONNREFUSED 198.19.6.10:22", "host-unreachable");
 test(classified, "server: read host facts: the host key presented by 172.31.0.218 is not the pinned one", "host-key-mismatch");
 test(classified, "the stack is currently locked by 1 lock(s)", "stack-busy");
-test(classified, new SecondEndpointManagerError("client", [{ name: "mptcpd", detail: "mptcpd is active", fix: "systemctl disable --now mptcpd" }]).message, "second-manager");
+test(classified, new SecondEndpointManagerError("client", [{ name: "mptcpd", detail: "mptcpd is active", fix: "systemctl disable --now mptcpd" }]).message, "second-endpoint-manager");
 test(classified, "client: read MPTCP endpoints: exited with 1: Error: unknown command", "check-failed");
 
 const clean: StackDrift = { stack: "a", status: "clean", hosts: [{ host: "client", rebooted: false, drift: [] }] };

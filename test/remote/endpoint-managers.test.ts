@@ -101,7 +101,7 @@ test("the preflight's error has a code, the host, the step and a hint, all in on
     t.is(error?.host, "client");
     t.is(error?.step, "check for a second endpoint manager");
     t.regex(error?.hint ?? "", /systemctl disable --now mptcpd/);
-    t.regex(error?.message ?? "", /^client: check for a second endpoint manager: NetworkManager and mptcpd also write this host's MPTCP endpoint table .*Hint: /);
+    t.regex(error?.message ?? "", /^client: check for a second endpoint manager \[second-endpoint-manager\]: NetworkManager and mptcpd also write this host's MPTCP endpoint table .*Hint: /);
     t.false(error?.message.includes("\n"));
 });
 
