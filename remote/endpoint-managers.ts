@@ -121,7 +121,8 @@ export function findEndpointManagers(probe: ManagerProbe): EndpointManager[] {
             detail: `NetworkManager adds its own endpoints for active connections with MPTCP handling on: ${listed}`,
             fix:
                 `for every connection write ${networkManagerDropIn} with "[connection]" and "connection.mptcp-flags=0x1" (disabled), then ` +
-                "systemctl reload NetworkManager; or per connection: nmcli connection modify <conn> connection.mptcp-flags disabled, then nmcli connection up <conn>",
+                "systemctl reload NetworkManager and nmcli connection up <conn> for each (it then withdraws the endpoints it added); " +
+                "or per connection: nmcli connection modify <conn> connection.mptcp-flags disabled, then nmcli connection up <conn>",
         });
     }
     if (probe.units.mptcpd === "active") {
