@@ -35,6 +35,8 @@ export interface BenchPlan {
     shaping: Record<string, TcShapingSpec>;
     /** One shared bottleneck (Mbit/s) between the first host and the others instead of per-interface rates. */
     sharedBottleneckMbit?: number;
+    /** Hosts (by name) that run NetworkManager as Raspberry Pi OS does; absent or empty: none. */
+    networkManager?: string[];
 }
 
 export const DEFAULT_BENCH_NAME = "emulated";
@@ -169,6 +171,22 @@ function checkHosts(plan: BenchPlan, problems: BenchProblem[]): void {
     });
 }
 
+function checkNetworkManager(plan: BenchPlan, problems: BenchProblem[]): void {
+    if (plan.networkManager === undefined) return;
+    if (!Array.isArray(plan.networkManager)) {
+        problems.push({ code: "BENCH_NETWORK_MANAGER_INVALID", path: "networkManager", value: plan.networkManager, expected: "a list of host names" });
+        return;
+    }
+    const hostNames = new Set((Array.isArray(plan.hosts) ? plan.hosts : []).map((host) => host.name));
+    const seen = new Set<string>();
+    plan.networkManager.forEach((name, index) => {
+        if (!hostNames.has(name) || seen.has(name)) {
+            problems.push({ code: "BENCH_NETWORK_MANAGER_INVALID", path: `networkManager[${index}]`, value: name, expected: `a host of the bench, once (${[...hostNames].join(", ")})` });
+        }
+        seen.add(name);
+    });
+}
+
 /** Every problem of the plan; an empty list means the plan is valid. */
 export function findPlanProblems(plan: BenchPlan): BenchProblem[] {
     const problems: BenchProblem[] = [];
@@ -187,6 +205,7 @@ export function findPlanProblems(plan: BenchPlan): BenchProblem[] {
     }
     checkHosts(plan, problems);
     checkShaping(plan, problems);
+    checkNetworkManager(plan, problems);
     return problems;
 }
 
@@ -228,5 +247,7 @@ export function benchPlanFromLab(lab: LabSpec): BenchPlan | undefined {
         hosts: lab.hosts.map((host) => ({ name: host.name, interfaces: host.interfaces.map((i) => ({ name: i.name, cidr: i.cidr })) })),
         shaping: { ...bench.shaping },
         ...(bench.sharedBottleneckMbit === undefined ? {} : { sharedBottleneckMbit: bench.sharedBottleneckMbit }),
+        // Absent when empty, so that a bench without NetworkManager keeps the plan it always had.
+        ...(bench.networkManager.length === 0 ? {} : { networkManager: [...bench.networkManager] }),
     };
 }

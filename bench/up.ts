@@ -11,6 +11,7 @@ import { HOST_BOOT_TIMEOUT_MS, hostProcesses, machineIdOf, machineInit, startHos
 import { ensureKeyPair, type KeyPair, writeKnownHosts } from "./keys";
 import { ensureHostNetwork, ensureManagementBridge, ensureSwitch, HOST_SYSCTLS, listNamespaces } from "./network";
 import { benchPaths, hostPaths, isNamespaceOfBench } from "./naming";
+import { startNetworkManager } from "./network-manager";
 import { assertValidPlan, type BenchPlan, canonicalPlan, managementAddresses, planDifferences } from "./plan";
 import { checkBenchPrerequisites } from "./prerequisites";
 import { isInNetworkNamespace, isRunning, logTail, namespacePids, stopProcess } from "./processes";
@@ -159,6 +160,13 @@ function upTasks(context: UpContext): BenchUpTask[] {
         ...plan.hosts.map((host, index) => unlessHealthy(`Start host ${host.name}`, () => ensureHost(context, index))),
         unlessHealthy("Start the package proxy", () => ensureServices(context, "aptProxy")),
         unlessHealthy("Start the git server", () => ensureServices(context, "gitDaemon")),
+        // After the package proxy, which brings it in; the host keeps it in its overlay across reboots.
+        ...(plan.networkManager ?? []).map((hostName) =>
+            unlessHealthy(`Start NetworkManager on ${hostName}`, async () => {
+                context.log(await startNetworkManager(plan, hostName, context.state.names.hostNamespaces[hostName]));
+                return "done";
+            }),
+        ),
     ];
 }
 

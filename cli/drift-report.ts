@@ -62,6 +62,7 @@ export interface FieldDrift {
 const DRIFT_CODE_OF: Readonly<Record<string, DriftErrorCode>> = {
     "ssh-connect": "host-unreachable",
     "ssh-host-key": "host-key-mismatch",
+    "second-endpoint-manager": "second-endpoint-manager",
 };
 
 /** A stack that could not be checked because of a provider's coded error. */

@@ -7,6 +7,7 @@ import * as unit from "./mptcp-boot-unit";
 import { RANGE_RULES, VALUE_RULES, withinRange } from "../lab/value-rules";
 import * as model from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
+import { assertSoleEndpointManager, parseManagerProbe, readManagersScript } from "../remote/endpoint-managers";
 import { HostConnection, RemoteStepError, runRemote } from "../remote/ssh";
 import { parseKeyValues, scriptWithArguments } from "../remote/shell";
 
@@ -36,12 +37,18 @@ export interface MptcpEndpointsOutputs extends MptcpEndpointsInputs {
 
 const unitArguments = [unit.bootUnitPath, unit.bootUnitWantsLink];
 
-/** Endpoints, limits and the boot unit, in one SSH round trip. */
-async function readLive(connection: HostConnection, hostName: string, declared: readonly Endpoint[]) {
+/**
+ * Endpoints, limits, the boot unit and the other managers of the endpoint table, in one SSH round
+ * trip. With `preflight` (every operation but delete), another manager stops the operation:
+ * SecondEndpointManagerError names it and the way to make it leave MPTCP alone.
+ */
+async function readLive(connection: HostConnection, hostName: string, declared: readonly Endpoint[], preflight = true) {
     const declaredIds = new Set(declared.filter((e) => e.id !== undefined).map((e) => e.address));
-    const script = scriptWithArguments(`${model.readStateScript}echo '--- boot unit'\n${unit.readBootUnitScript}`, unitArguments);
+    const script = scriptWithArguments(`${model.readStateScript}echo '--- boot unit'\n${unit.readBootUnitScript}${readManagersScript}`, unitArguments);
     const result = await runRemote(connection, { host: hostName, step: "read MPTCP endpoints", script, timeoutSeconds: 60 });
-    const [endpointPart, unitPart = ""] = result.stdout.split("--- boot unit\n");
+    const [endpointPart, rest = ""] = result.stdout.split("--- boot unit\n");
+    const [unitPart, managerPart = ""] = rest.split("--- endpoint managers\n");
+    if (preflight) assertSoleEndpointManager(hostName, parseManagerProbe(managerPart));
     return { ...model.parseEndpointState(endpointPart, declaredIds), bootUnit: unit.parseBootUnitState(parseKeyValues(unitPart)) };
 }
 
@@ -127,7 +134,8 @@ export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
 
     async delete(_id: string, props: MptcpEndpointsOutputs) {
         try {
-            const live = await readLive(props.connection, props.hostName, props.endpoints);
+            // No preflight: removing what mptcp-lab set is right whoever else writes the table.
+            const live = await readLive(props.connection, props.hostName, props.endpoints, false);
             const commands = model.planRemovalCommands(live, props.endpoints, props.previousLimits);
             await runRemote(props.connection, {
                 host: props.hostName,

@@ -24,6 +24,8 @@ const BENCH_HINTS = {
     BENCH_ADDRESS_INVALID: "Give each interface a distinct host address inside the bench subnet, e.g. 198.18.0.133/24.",
     BENCH_SHAPING_INVALID: "Shaping needs rateMbit 1-1000, delayMs 0-1000 and lossPercent 0-99.",
     BENCH_BOTTLENECK_INVALID: "sharedBottleneckMbit is 1-1000 and needs at least two hosts.",
+    BENCH_NETWORK_MANAGER_INVALID: "networkManager lists hosts of the bench by name, each once, e.g. [client].",
+    BENCH_NETWORK_MANAGER_FAILED: "Read the output in the message (apt through the bench's package proxy, then NetworkManager's start); `mptcp-lab bench down` then `up` starts afresh.",
     BENCH_PLAN_CHANGED: "Bring the running bench down first (mptcp-lab bench down --name <name>), or use another name.",
     BENCH_CONFLICT: "Pick another bench name or subnet index so that no name or subnet is shared.",
     BENCH_BUSY: "Another process is changing this bench; wait for it, or remove a stale lock whose process is gone.",
@@ -102,6 +104,7 @@ const LAB_HINTS = {
     "bench-address": `${BENCH_HINTS.BENCH_ADDRESS_INVALID} Every interface has the bench subnet's prefix length.`,
     "bench-shaping": BENCH_HINTS.BENCH_SHAPING_INVALID,
     "bench-bottleneck": BENCH_HINTS.BENCH_BOTTLENECK_INVALID,
+    "bench-network-manager": BENCH_HINTS.BENCH_NETWORK_MANAGER_INVALID,
     "bench-address-outside-subnet": "On an emulated bench every interface address lies in `bench.subnet`.",
 } as const;
 
@@ -113,6 +116,7 @@ const REMOTE_HINTS = {
     "remote-step-timeout": "The host may be overloaded, unreachable, or the step stuck; the host's own timeout stops the step there. Run it again, or raise the timeout.",
     "remote-output-too-large": "The step's output is bounded; check what runs on the host.",
     "unsafe-value": "Fix the field named above in the lab definition (mptcp-lab validate shows every such problem).",
+    "second-endpoint-manager": "Make the program named above leave MPTCP alone as the message says (docs/drift.md has the details), then run mptcp-lab up --stack {stack}: it puts the lab's endpoints back.",
     "host-no-mptcp": "Boot a kernel with CONFIG_MPTCP=y (Linux 5.6 or later; Raspberry Pi OS Bookworm and later have it).",
 } as const;
 
@@ -178,7 +182,8 @@ export type RemoteErrorCode = keyof typeof REMOTE_HINTS;
 export type HostStepErrorCode = keyof typeof HOST_STEP_HINTS;
 export type FailoverErrorCode = keyof typeof FAILOVER_HINTS;
 export type ClassroomErrorCode = keyof typeof CLASSROOM_HINTS;
-export type DriftErrorCode = keyof typeof DRIFT_HINTS;
+/** A provider's code that drift reports as it is, beside its own. */
+export type DriftErrorCode = keyof typeof DRIFT_HINTS | "second-endpoint-manager";
 
 export const ERROR_CODES = Object.keys(HINTS) as readonly ErrorCode[];
 export const PROBLEM_CODES = Object.keys(LAB_HINTS) as readonly ProblemCode[];

@@ -18,6 +18,7 @@ export const BENCH_PROBLEM_CODES: Partial<Record<BenchErrorCode, ProblemCode>> =
     BENCH_ADDRESS_INVALID: "bench-address",
     BENCH_SHAPING_INVALID: "bench-shaping",
     BENCH_BOTTLENECK_INVALID: "bench-bottleneck",
+    BENCH_NETWORK_MANAGER_INVALID: "bench-network-manager",
 };
 
 export function checkBenchPlan(lab: LabSpec, locate: Locate): LabProblem[] {
@@ -44,6 +45,8 @@ function labPathOf(problem: BenchProblem, lab: LabSpec): { path: LabPath; part: 
         return { path, part: hostMatch[3] === "name" ? "key" : "value" };
     }
     if (problem.path === "hosts") return { path: ["hosts"], part: "key" };
+    const networkManager = /^networkManager\[(\d+)\]$/.exec(problem.path);
+    if (networkManager) return { path: ["bench", "networkManager", Number(networkManager[1])], part: "value" };
     const shaping = /^shaping\.(.+)$/.exec(problem.path);
     if (shaping) return { path: ["bench", "shaping", shaping[1]], part: problem.code === "BENCH_INTERFACE_INVALID" ? "key" : "value" };
     return { path: ["bench", problem.path], part: "value" };

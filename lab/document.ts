@@ -15,6 +15,7 @@ export interface BenchDocument {
     readonly suite?: string;
     readonly user?: BenchUser;
     readonly shaping?: Readonly<Record<string, ShapingDocument>>;
+    readonly networkManager?: readonly string[];
     readonly sharedBottleneckMbit?: number;
 }
 

@@ -8,6 +8,7 @@ export const LAB_DEFAULTS = deepFreeze({
     managementSubnet: "198.19.0.0/24",
     suite: "trixie",
     user: "pi",
+    networkManager: [],
     shaping: {
         eth0: { rateMbit: 200, delayMs: 1, lossPercent: 0 },
         wlan0: { rateMbit: 100, delayMs: 3, lossPercent: 0 },
@@ -73,6 +74,7 @@ function normaliseBench(bench: NonNullable<LabDocument["bench"]>): BenchSpec {
         suite: bench.suite ?? LAB_DEFAULTS.suite,
         user: bench.user ?? LAB_DEFAULTS.user,
         shaping,
+        networkManager: [...(bench.networkManager ?? LAB_DEFAULTS.networkManager)],
         ...(bench.sharedBottleneckMbit === undefined ? {} : { sharedBottleneckMbit: bench.sharedBottleneckMbit }),
     };
 }

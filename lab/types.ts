@@ -132,6 +132,8 @@ export interface BenchSpec {
     readonly user: BenchUser;
     /** Shaping per interface name (`eth0`, `wlan0`). */
     readonly shaping: Readonly<Record<string, TcShapingSpec>>;
+    /** Hosts that run NetworkManager, as Raspberry Pi OS does (default none). */
+    readonly networkManager: readonly string[];
     /** One shared bottleneck between the two sides instead of per-interface paths that add up. */
     readonly sharedBottleneckMbit?: number;
 }

@@ -104,3 +104,9 @@ test("planDifferences names the changed fields whatever the key order", (t) => {
     after.sharedBottleneckMbit = 100;
     t.deepEqual(planDifferences(before, after), ["hosts", "managementSubnet", "sharedBottleneckMbit", "subnet"]);
 });
+test("NetworkManager on a host the bench does not have", rejectsPlan, (plan) => (plan.networkManager = ["client", "router"]), "BENCH_NETWORK_MANAGER_INVALID", "networkManager[1]");
+test("NetworkManager named twice for one host", rejectsPlan, (plan) => (plan.networkManager = ["client", "client"]), "BENCH_NETWORK_MANAGER_INVALID", "networkManager[1]");
+
+test("NetworkManager on the bench's own hosts is a valid plan", (t) => {
+    t.deepEqual(findPlanProblems({ ...defaultBenchPlan("ok", 3), networkManager: ["client", "server"] }), []);
+});

@@ -12,6 +12,7 @@ import { EXIT_DRIFT, EXIT_FAILURE, EXIT_OK } from "../../cli/command";
 import { driftTargets, engineErrorMessages, stackDriftFromEvents } from "../../cli/drift-events";
 import { checkError, codedCheckError, type DriftErrorCode, driftReport, type DriftReport, exitCodeOf, failedStack, type FieldDrift, formatDriftReport, type StackDrift } from "../../cli/drift-report";
 import { clientTable, clientWlan, endpointStep, engineError, hostRefresh, hostStep, seedLimits } from "./helpers/drift-events";
+import { SecondEndpointManagerError } from "../../remote/endpoint-managers";
 
 const bootId = "47095524-4651-4625-b49a-27fb72aa4b47";
 const newBootId = "2fc95a5e-25b5-4b40-b3fc-1fd3000fde6c";
@@ -130,6 +131,10 @@ test("a check error from a coded error keeps the provider's message without its 
     t.is(error.message, "client: read host facts: cannot connect to root@198.19.6.10:22");
     t.is(error.hint, hintFor("host-unreachable", { stack: "t-unit" }));
     t.true(error.hint.includes("--stack t-unit"));
+});
+test("NetworkManager or mptcpd writing the endpoint table is the check error second-endpoint-manager, with the host and the step", (t) => {
+    const [coded] = parseCodedErrors(diagnosticOf(new SecondEndpointManagerError("client", [{ name: "mptcpd", detail: "mptcpd is active", fix: "systemctl disable --now mptcpd" }])));
+    t.like(codedCheckError("t-unit", coded), { code: "second-endpoint-manager", reason: "second-endpoint-manager", host: "client", step: "check for a second endpoint manager" });
 });
 
 const clean: StackDrift = { stack: "a", status: "clean", hosts: [{ host: "client", rebooted: false, drift: [] }] };

@@ -19,6 +19,8 @@ export interface TestLabOptions {
     failover?: Record<string, unknown>;
     /** Overrides per host, e.g. `{ client: { headers: "no-such-package" } }`. */
     hosts?: Record<string, Record<string, unknown>>;
+    /** More settings of the bench section, e.g. `{ networkManager: ["client"] }`. */
+    bench?: Record<string, unknown>;
 }
 
 /** The emulated seed lab on the test's own bench and subnets, with a short failover run. */
@@ -32,7 +34,7 @@ export function testLab(options: TestLabOptions): Record<string, unknown> {
     });
     return {
         name: options.name,
-        bench: { name: options.name, subnet: `198.18.${n}.0/24`, managementSubnet: `198.19.${n}.0/24` },
+        bench: { name: options.name, subnet: `198.18.${n}.0/24`, managementSubnet: `198.19.${n}.0/24`, ...(options.bench ?? {}) },
         hosts: { client: host("client", 133, 173), server: host("server", 218, 237) },
         iperf3: options.iperf3 ?? { package: "iperf3", mptcp: "auto" },
         failover: { host: "client", interface: "wlan0", durationSeconds: 6, intervalSeconds: 0.1, downAtSeconds: 2, upAtSeconds: 4, control: true, runToken: "1", ...(options.failover ?? {}) },

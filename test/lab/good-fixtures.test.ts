@@ -71,6 +71,7 @@ test("the minimal emulated lab fills in every default", (t) => {
         managementSubnet: "198.19.0.0/24",
         suite: "trixie",
         user: "pi",
+        networkManager: [],
         shaping: { eth0: { rateMbit: 200, delayMs: 1, lossPercent: 0 }, wlan0: { rateMbit: 100, delayMs: 3, lossPercent: 0 } },
     });
     t.deepEqual(
