@@ -1,5 +1,6 @@
 // What every subcommand module provides, the exit codes they share, and the usage error.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { isCi } from "./ci";
 
 /**
  * Exit codes of mptcp-lab, the same for every command: 0 success, 1 failure (an error or an
@@ -36,8 +37,7 @@ export class UsageError extends Error {
 /** Plain output (no spinners, no cursor movement) off a terminal and in CI. */
 export function wantsPlainOutput(io: CommandIo): boolean {
     const onTerminal = (io.stdout as NodeJS.WriteStream).isTTY === true;
-    const inCi = io.environment.CI !== undefined && io.environment.CI !== "" && io.environment.CI !== "false";
-    return !onTerminal || inCi;
+    return !onTerminal || isCi(io.environment);
 }
 
 /**

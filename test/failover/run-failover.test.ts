@@ -16,6 +16,7 @@ import {
     serveArguments,
     serveStopArguments,
 } from "../../failover";
+import { whenAvailable } from "../helpers/prerequisites";
 import type { ClientOptions, FailoverRun, LinkFailure } from "../../failover";
 import {
     ADDRESSES,
@@ -41,10 +42,7 @@ const WATCHDOG_GRACE_SECONDS = 5;
 
 const missing = missingPrerequisites();
 // Missing prerequisites skip these tests on a workstation; under CI they fail in `before`.
-const integration = missing.length === 0 || process.env.CI === "true" ? test.serial : test.serial.skip;
-if (missing.length > 0 && process.env.CI !== "true") {
-    console.warn(`failover integration tests skipped: ${missing.join(", ")}`);
-}
+const integration = whenAvailable(test.serial, missing, "failover runner on network namespaces");
 
 let scratch = "";
 let nextPort = 5601;
