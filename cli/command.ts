@@ -1,5 +1,4 @@
 // What every subcommand module provides, the exit codes they share, and the usage error.
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { isCi } from "./ci";
 
 /**
@@ -38,31 +37,6 @@ export class UsageError extends Error {
 export function wantsPlainOutput(io: CommandIo): boolean {
     const onTerminal = (io.stdout as NodeJS.WriteStream).isTTY === true;
     return !onTerminal || isCi(io.environment);
-}
-
-/**
- * Parses a command's options strictly. Returns undefined when `--help` was asked for (the usage is
- * then printed); wrong options become a UsageError.
- */
-type OptionValues<T extends NonNullable<ParseArgsConfig["options"]>> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>["values"];
-
-export function parseCommandOptions<T extends NonNullable<ParseArgsConfig["options"]>>(
-    args: readonly string[],
-    options: T,
-    usage: string,
-    io: CommandIo,
-): OptionValues<T> | undefined {
-    let values: OptionValues<T>;
-    try {
-        values = parseArgs({ args: [...args], options, strict: true }).values;
-    } catch (error) {
-        throw new UsageError((error as Error).message, usage);
-    }
-    if ((values as { help?: boolean }).help) {
-        io.stdout.write(`${usage}\n`);
-        return undefined;
-    }
-    return values;
 }
 
 /** A whole number from 1 to 99 given to an option such as --concurrency. */
