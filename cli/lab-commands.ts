@@ -54,7 +54,7 @@ async function runAction(action: Action, stack: Stack, report: (line: string) =>
         return {};
     }
     if (action === "test") {
-        const urn = failoverRunUrn(stack.name);
+        const urn = await failoverRunUrn(stack);
         return (await stack.up({ onEvent, target: [urn], replace: [urn], signal })).outputs;
     }
     // An emulated bench that is gone (a reboot takes every namespace) comes back first: the

@@ -39,13 +39,16 @@ export function selectExistingLabStack(name: string): Promise<Stack> {
     return selectStack({ workDir: repositoryRoot, stackName: name });
 }
 
+/** The failover test's run as the engine records its type (a dynamic resource of type FailoverTestRun). */
+export const FAILOVER_RUN_TYPE = "pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun";
+
 const stepOfType: Readonly<Record<string, string>> = {
     "pulumi-nodejs:dynamic/mptcp-lab:BenchInstance": "bench",
     "pulumi-nodejs:dynamic/mptcp-lab:HostState": "host",
     "mptcp-lab:host:KernelHeaders": "headers",
     "mptcp-lab:host:Iperf3": "iperf3",
     "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState": "endpoints",
-    "pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun": "failover test",
+    [FAILOVER_RUN_TYPE]: "failover test",
 };
 
 /** A one-line description of an engine event worth showing, or undefined. */
@@ -64,9 +67,27 @@ export function describeEngineEvent(event: EngineEvent): string | undefined {
     return `${step}: ${name} ${metadata.op} ${state}`;
 }
 
-/** The URN of the failover test's run, for `mptcp-lab test` (replace that one resource). */
-export function failoverRunUrn(stackName: string): string {
-    return `urn:pulumi:${stackName}::mptcp-lab::mptcp-lab:lab:FailoverTest$pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun::failover-run`;
+/** A stack without a failover test to re-run: `mptcp-lab test` before the first `up`. */
+export class NoFailoverRunError extends Error {
+    readonly code = "no-failover-run";
+    readonly hint: string;
+    constructor(readonly stackName: string) {
+        super(`stack ${stackName} has no failover test run in its state`);
+        this.name = "NoFailoverRunError";
+        this.hint = `create it first with \`mptcp-lab up --stack ${stackName}\``;
+    }
+}
+
+/**
+ * The URN of the failover test's run, for `mptcp-lab test` (replace that one resource), as the
+ * stack's state records it (the Automation API's exportStack): not rebuilt from names and types.
+ */
+export async function failoverRunUrn(stack: Pick<Stack, "name" | "exportStack">): Promise<string> {
+    const { deployment } = await stack.exportStack();
+    const resources = ((deployment as { resources?: unknown } | undefined)?.resources ?? []) as readonly { urn?: unknown; type?: unknown }[];
+    const run = resources.find((resource) => resource.type === FAILOVER_RUN_TYPE && typeof resource.urn === "string");
+    if (!run) throw new NoFailoverRunError(stack.name);
+    return run.urn as string;
 }
 
 /** The lock files the engine holds on a stack of the local file backend while it updates it. */
