@@ -11,8 +11,8 @@ import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCount, UsageError, wantsPlainOutput } from "./command";
 import { helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
 import { withOutputsOnly } from "../toolchain/workspace";
-import { describeEngineEvent, failoverRunUrn, openLabStack, recoverStackLocks, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
-import { removedLockLine } from "./stack-locks";
+import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks, stacksDir } from "./lab-stacks";
+import { recoverStackLocks, removedLockLine, waitForStackUnlock } from "./stack-locks";
 
 type Action = "up" | "test" | "destroy";
 
@@ -153,9 +153,9 @@ function makeCommand(action: Action): Command {
                     task: async (_context: unknown, task: { output: string }) => {
                         try {
                             if (cancellation.signal.aborted) throw new Error("cancelled before it started");
-                            const removed = recoverStackLocks(result.name);
-                            for (const lock of removed) io.stderr.write(`${removedLockLine(result.name, lock)}\n`);
                             const stack = withOutputsOnly(await openLabStack(result.name));
+                            const removed = await recoverStackLocks(stack);
+                            for (const lock of removed) io.stderr.write(`${removedLockLine(result.name, lock)}\n`);
                             result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal, removed.length > 0);
                         } catch (error) {
                             result.error = error as Error;

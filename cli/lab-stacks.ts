@@ -3,10 +3,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { repositoryRoot, toolchainPaths } from "../toolchain";
+import { repositoryRoot } from "../toolchain";
 import { openStack, selectStack } from "../toolchain/workspace";
 import { UsageError } from "./command";
-import { recoverStaleLocks, type StackLock } from "./stack-locks";
 
 export const stacksDir = path.join(repositoryRoot, "stacks");
 
@@ -88,48 +87,4 @@ export async function failoverRunUrn(stack: Pick<Stack, "name" | "exportStack">)
     const run = resources.find((resource) => resource.type === FAILOVER_RUN_TYPE && typeof resource.urn === "string");
     if (!run) throw new NoFailoverRunError(stack.name);
     return run.urn as string;
-}
-
-/** The lock files the engine holds on a stack of the local file backend while it updates it. */
-function stackLockDir(stackName: string): string {
-    const backend = toolchainPaths().backendUrl.replace(/^file:\/\//, "");
-    return path.join(backend, ".pulumi", "locks", "organization", "mptcp-lab", stackName);
-}
-
-/** Removes the stack's locks whose engine is gone from this machine; throws StackLockedError for a
- *  lock that may be held. */
-export function recoverStackLocks(stackName: string): StackLock[] {
-    return recoverStaleLocks(stackName, stackLockDir(stackName));
-}
-
-/** PIDs of running engines that hold the stack (a lock whose process is gone holds nothing). */
-function liveLockHolders(stackName: string): number[] {
-    const dir = stackLockDir(stackName);
-    if (!fs.existsSync(dir)) return [];
-    return fs
-        .readdirSync(dir)
-        .filter((file) => file.endsWith(".json"))
-        .map((file) => {
-            try {
-                return Number((JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as { pid?: number }).pid);
-            } catch {
-                return NaN; // removed while being read
-            }
-        })
-        .filter((pid) => Number.isInteger(pid) && fs.existsSync(`/proc/${pid}`));
-}
-
-/**
- * Waits until no engine holds the stack. After Ctrl-C the Automation API returns at once while the
- * engine finishes the operations in flight and records them; leaving before that would hand the
- * user a locked stack.
- */
-export async function waitForStackUnlock(stackName: string, timeoutSeconds = 300): Promise<boolean> {
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    const locked = () => liveLockHolders(stackName).length > 0;
-    while (locked()) {
-        if (Date.now() > deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    return true;
 }
