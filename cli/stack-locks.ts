@@ -4,8 +4,9 @@
 // timestamp}) when an update starts and removes it when it ends; a run killed with SIGKILL never
 // removes it, and the next `pulumi up` refuses the stack. Pulumi's way out, `pulumi cancel` (the
 // Automation API's `stack.cancel()`), removes every lock file of the stack on a file backend, a
-// running engine's too (pkg/backend/diy CancelCurrentUpdate in 3.248), and no API tells whether a
-// lock's engine still runs. So the files are only read here, to tell a dead run's lock from one
+// running engine's too (pkg/backend/diy CancelCurrentUpdate in 3.248; seen on a throw-away stack:
+// after a SIGKILLed `pulumi up` the lock stays and `cancel` removes it, and during an update it
+// removes the lock while the engine goes on), and no API tells whether a lock's engine still runs. So the files are only read here, to tell a dead run's lock from one
 // that may be held; the removal is Pulumi's `cancel`, called only when every lock is a dead run's
 // of this machine. Any other lock is reported with the command that clears it.
 import * as fs from "node:fs";
