@@ -1,37 +1,31 @@
 // `mptcp-lab bench up | status | down`: the emulated bench from the command line.
 
-import { parseArgs } from "node:util";
 import { type BenchStatus, benchDown, benchReboot, benchStatus, benchUp, defaultBenchPlan } from "../bench";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./command";
+import { type CommandSpec, helpText, type OptionTable, parseCommandLine } from "./options";
 import { stepRunner } from "./tasks";
 
-const USAGE = [
-    "Usage: mptcp-lab bench up     [--name NAME] [--index I]   create or repair a bench (default: emulated, index 0)",
-    "       mptcp-lab bench status [--name NAME] [--json]      show it; exits 1 unless it is running",
-    "       mptcp-lab bench down   [--name NAME] [--purge]     remove it (--purge: keys and package cache too)",
-    "       mptcp-lab bench reboot HOST [--name NAME]          reboot one host (systemctl reboot inside it) and wait for SSH",
-    "",
-    "Bench I uses 198.18.I.0/24 for the lab LAN and 198.19.I.0/24 for management (SSH, apt proxy, git).",
-].join("\n");
-
-const OPTIONS = {
-    name: { type: "string", default: "emulated" },
-    index: { type: "string" },
-    json: { type: "boolean" },
-    purge: { type: "boolean" },
-    help: { type: "boolean", short: "h", default: false },
-} as const;
+const SPEC = {
+    synopsis: [
+        "mptcp-lab bench up     [--name NAME] [--index I]   create or repair a bench (default: emulated, index 0)",
+        "mptcp-lab bench status [--name NAME] [--json]      show it; exits 1 unless it is running",
+        "mptcp-lab bench down   [--name NAME] [--purge]     remove it (--purge: keys and package cache too)",
+        "mptcp-lab bench reboot HOST [--name NAME]          reboot one host (systemctl reboot inside it) and wait for SSH",
+    ],
+    about: ["Bench I uses 198.18.I.0/24 for the lab LAN and 198.19.I.0/24 for management (SSH, apt proxy, git)."],
+    options: {
+        name: { type: "string", value: "NAME", default: "emulated", description: "the bench (default: emulated)" },
+        index: { type: "string", value: "I", description: "up: the bench's subnet index, 0 to 255 (default 0)" },
+        json: { type: "boolean", description: "status: as JSON" },
+        purge: { type: "boolean", description: "down: the bench's keys and package cache too" },
+    },
+    positionals: true,
+    notes: ["Exit codes: 0 done (status: running), 1 failed (status: not running), 64 wrong usage."],
+} as const satisfies CommandSpec<OptionTable>;
+const USAGE = helpText(SPEC);
 
 /** Options each action takes besides --name. */
 const ACTION_OPTIONS: Readonly<Record<string, readonly string[]>> = { up: ["index"], status: ["json"], down: ["purge"], reboot: [] };
-
-function parse(args: readonly string[]) {
-    try {
-        return parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-    } catch (error) {
-        throw new UsageError((error as Error).message, USAGE);
-    }
-}
 
 function parseIndex(text: string): number {
     if (!/^[0-9]{1,3}$/.test(text)) throw new UsageError(`--index takes a number from 0 to 255, not ${JSON.stringify(text)}`, USAGE);
@@ -67,12 +61,10 @@ async function up(name: string, index: number, io: CommandIo): Promise<number> {
 }
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
-    const { values, positionals } = parse(args);
+    const parsed = parseCommandLine(SPEC, args, io);
+    if (!parsed) return EXIT_OK;
+    const { values, positionals } = parsed;
     const [action, ...extra] = positionals;
-    if (values.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT_OK;
-    }
     const [hostName, ...rest] = action === "reboot" ? extra : [undefined, ...extra];
     if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`, USAGE);
     const misplaced = (["index", "json", "purge"] as const).filter((option) => values[option] !== undefined && !ACTION_OPTIONS[action ?? ""]?.includes(option));

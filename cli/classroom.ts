@@ -1,46 +1,41 @@
 // `mptcp-lab classroom init --benches N --from STACK [--prefix NAME] [--first-index K] [--force]`:
 // bench stacks for a classroom, one per student bench, from a template stack.
 import * as path from "path";
-import { type Command, type CommandIo, EXIT_OK, parseCommandOptions, parseCount, UsageError } from "./command";
+import { type Command, type CommandIo, EXIT_OK, parseCount, UsageError } from "./command";
+import { type CommandSpec, helpText, type OptionTable, parseCommandLine } from "./options";
 import { RUNTIME_ROOT } from "../bench/naming";
 import { planClassroom, writeClassroom } from "./classroom-plan";
 import { stacksDir } from "./lab-stacks";
 
-const usage = [
-    "Usage: mptcp-lab classroom init --benches N --from STACK [--prefix NAME] [--first-index K] [--force]",
-    "",
-    "  --benches N       how many bench stacks to write (1 to 99)",
-    "  --from STACK      the template stack in stacks/ (an emulated bench)",
-    "  --prefix NAME     stacks, labs and benches are NAME-1 .. NAME-N (default: class)",
-    "  --first-index K   lowest subnet index to hand out: 198.18.K.0/24, 198.19.K.0/24 (default 1);",
-    "                    indexes of other stacks and of running benches are skipped",
-    "  --force           overwrite stack files of the same names",
-    "",
-    "Every lab is validated before anything is written; nothing is written on any error.",
-    "Exit codes: 0 written, 1 a problem (nothing written), 64 wrong usage.",
-].join("\n");
-
-const options = {
-    benches: { type: "string" },
-    from: { type: "string" },
-    prefix: { type: "string", default: "class" },
-    "first-index": { type: "string", default: "1" },
-    force: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-} as const;
+const spec = {
+    synopsis: ["mptcp-lab classroom init --benches N --from STACK [--prefix NAME] [--first-index K] [--force]"],
+    options: {
+        benches: { type: "string", value: "N", description: "how many bench stacks to write (1 to 99)" },
+        from: { type: "string", value: "STACK", description: "the template stack in stacks/ (an emulated bench)" },
+        prefix: { type: "string", value: "NAME", default: "class", description: "stacks, labs and benches are NAME-1 .. NAME-N (default: class)" },
+        "first-index": {
+            type: "string",
+            value: "K",
+            default: "1",
+            description: ["lowest subnet index to hand out: 198.18.K.0/24, 198.19.K.0/24 (default 1);", "indexes of other stacks and of running benches are skipped"],
+        },
+        force: { type: "boolean", description: "overwrite stack files of the same names" },
+    },
+    positionals: true,
+    notes: ["Every lab is validated before anything is written; nothing is written on any error.", "Exit codes: 0 written, 1 a problem (nothing written), 64 wrong usage."],
+} as const satisfies CommandSpec<OptionTable>;
+const usage = helpText(spec);
 
 /** The classroom command over a folder of stack files (stacks/ for the real command). */
 export function makeClassroomCommand(stacksDir: string, runningBenchesDir?: string): Command {
     return {
         async run(args: readonly string[], io: CommandIo) {
-            const [subcommand, ...rest] = args;
-            if (subcommand === "--help" || subcommand === "-h") {
-                io.stdout.write(`${usage}\n`);
-                return EXIT_OK;
-            }
+            const commandLine = parseCommandLine(spec, args, io);
+            if (!commandLine) return EXIT_OK;
+            const [subcommand, ...extra] = commandLine.positionals;
             if (subcommand !== "init") throw new UsageError(subcommand === undefined ? "classroom needs a subcommand" : `unknown classroom subcommand ${JSON.stringify(subcommand)}`, usage);
-            const parsed = parseCommandOptions(rest, options, usage, io);
-            if (!parsed) return EXIT_OK;
+            if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`, usage);
+            const parsed = commandLine.values;
             const benches = parseCount("--benches", parsed.benches, usage);
             if (parsed.from === undefined) throw new UsageError("--from STACK is required", usage);
             if (!/^[a-z][a-z0-9-]*$/.test(parsed.prefix)) throw new UsageError(`--prefix takes lower-case letters, digits and dashes, starting with a letter, not ${JSON.stringify(parsed.prefix)}`, usage);

@@ -1,5 +1,5 @@
 // What every subcommand module provides, the exit codes they share, and the usage error.
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { isCi } from "./ci";
 
 /**
  * Exit codes of mptcp-lab, the same for every command: 0 success, 1 failure (an error or an
@@ -36,33 +36,7 @@ export class UsageError extends Error {
 /** Plain output (no spinners, no cursor movement) off a terminal and in CI. */
 export function wantsPlainOutput(io: CommandIo): boolean {
     const onTerminal = (io.stdout as NodeJS.WriteStream).isTTY === true;
-    const inCi = io.environment.CI !== undefined && io.environment.CI !== "" && io.environment.CI !== "false";
-    return !onTerminal || inCi;
-}
-
-/**
- * Parses a command's options strictly. Returns undefined when `--help` was asked for (the usage is
- * then printed); wrong options become a UsageError.
- */
-type OptionValues<T extends NonNullable<ParseArgsConfig["options"]>> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>["values"];
-
-export function parseCommandOptions<T extends NonNullable<ParseArgsConfig["options"]>>(
-    args: readonly string[],
-    options: T,
-    usage: string,
-    io: CommandIo,
-): OptionValues<T> | undefined {
-    let values: OptionValues<T>;
-    try {
-        values = parseArgs({ args: [...args], options, strict: true }).values;
-    } catch (error) {
-        throw new UsageError((error as Error).message, usage);
-    }
-    if ((values as { help?: boolean }).help) {
-        io.stdout.write(`${usage}\n`);
-        return undefined;
-    }
-    return values;
+    return !onTerminal || isCi(io.environment);
 }
 
 /** A whole number from 1 to 99 given to an option such as --concurrency. */

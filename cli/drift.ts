@@ -3,34 +3,28 @@
 // hosts' HostState and MptcpEndpointState: the engine reads the hosts, and nothing is written to
 // the stack's state. Exit codes as Terraform's `plan -detailed-exitcode`: 0 clean, 2 drift, 1 error.
 import { ConcurrentUpdateError, type EngineEvent, type Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { type Command, type CommandIo, EXIT_OK, parseCommandOptions, parseCount, UsageError } from "./command";
+import { type Command, type CommandIo, EXIT_OK, parseCount } from "./command";
+import { type CommandSpec, helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
 import { driftTargets, engineErrorMessages, stackDriftFromEvents } from "./drift-events";
 import { checkError, codedCheckError, type DriftCheckError, driftReport, type DriftReport, exitCodeOf, failedStack, formatDriftReport, type StackDrift } from "./drift-report";
 import { parseCodedErrors } from "../errors";
 import { selectExistingLabStack, selectStacks } from "./lab-stacks";
 
-const usage = [
-    "Usage: mptcp-lab drift [--stack NAME]... [--all] [--concurrency N] [--json]",
-    "",
-    "Compares what each stack expects of its hosts (MPTCP endpoints, limits, boot unit,",
-    "net.mptcp.enabled and its sysctl.d file) with what the hosts have, through a refresh preview",
-    "that never writes the stack's state. A changed boot id marks drift that a reboot caused.",
-    "",
-    "  --stack NAME      a stack from stacks/ (repeatable; default: emulated)",
-    "  --all             every stack in stacks/",
-    "  --concurrency N   stacks checked at once (default 4)",
-    "  --json            the report as JSON, version 1 (docs/drift.md)",
-    "",
-    "Exit codes: 0 no drift, 2 drift, 1 a stack could not be checked (even when others drifted), 64 wrong usage.",
-].join("\n");
-
-const options = {
-    stack: { type: "string", multiple: true },
-    all: { type: "boolean" },
-    concurrency: { type: "string", default: "4" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-} as const;
+const spec = {
+    synopsis: ["mptcp-lab drift [--stack NAME... | --all] [--concurrency N] [--json]"],
+    about: [
+        "Compares what each stack expects of its hosts (MPTCP endpoints, limits, boot unit,",
+        "net.mptcp.enabled and its sysctl.d file) with what the hosts have, through a refresh preview",
+        "that never writes the stack's state. A changed boot id marks drift that a reboot caused.",
+    ],
+    options: {
+        ...stackSelection,
+        concurrency: { type: "string", value: "N", default: "4", description: "stacks checked at once (default 4)" },
+        json: { type: "boolean", description: "the report as JSON, version 1 (docs/drift.md)" },
+    },
+    exclusive: stackSelectionExclusive,
+    notes: ["Exit codes: 0 no drift, 2 drift, 1 a stack could not be checked (even when others drifted), 64 wrong usage."],
+} as const satisfies CommandSpec<OptionTable>;
 
 /** Opens a stack by name; the tests pass their own. */
 export type StackOpener = (name: string) => Promise<Stack>;
@@ -88,10 +82,10 @@ export async function checkStacksDrift(names: readonly string[], concurrency: nu
 }
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
-    const parsed = parseCommandOptions(args, options, usage, io);
+    const parsed = parseCommandLine(spec, args, io)?.values;
     if (!parsed) return EXIT_OK;
+    const usage = helpText(spec);
     const concurrency = parseCount("--concurrency", parsed.concurrency, usage);
-    if (parsed.all && parsed.stack) throw new UsageError("give --stack or --all, not both", usage);
     const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
     const report = await checkStacksDrift(names, concurrency);
     io.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : formatDriftReport(report));

@@ -9,37 +9,33 @@ import { formatRunTable, formatSpreadTable, REPEAT_ENVIRONMENT_VARIABLE } from "
 import { MAX_REPEAT } from "../failover/aggregate";
 import { LabError, loadLabFromStackFile } from "../lab";
 import type { FailoverOutput } from "../report/types";
-import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions, parseCount, UsageError, wantsPlainOutput } from "./command";
+import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCount, UsageError, wantsPlainOutput } from "./command";
+import { helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
 import { withOutputsOnly } from "../toolchain/workspace";
-import { describeEngineEvent, failoverRunUrn, openLabStack, recoverStackLocks, selectStacks, stacksDir, waitForStackUnlock } from "./lab-stacks";
-import { removedLockLine } from "./stack-locks";
+import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks, stacksDir } from "./lab-stacks";
+import { recoverStackLocks, removedLockLine, waitForStackUnlock } from "./stack-locks";
 
 type Action = "up" | "test" | "destroy";
 
 /** Said before every `up` and `test`: the machine-wide lock in the failover test's provider. */
 export const ONE_AT_A_TIME = "failover tests run one at a time on this machine (the others wait their turn)";
 
-const usage = (action: Action) =>
-    [
-        `Usage: mptcp-lab ${action} [--stack NAME]... [--all] [--concurrency N] [--no-table]${action === "test" ? " [--repeat N]" : ""}`,
-        "",
-        "  --stack NAME      a stack from stacks/ (repeatable; default: emulated)",
-        "  --all             every stack in stacks/",
-        "  --concurrency N   stacks at once (default 1); failover tests still run one at a time",
-        "  --no-table        print the summary only, not every interval",
-        ...(action === "test" ? ["  --repeat N        run the test N times (1 to 50; default: the lab's failover.repeat) and report each figure's spread"] : []),
-        "",
-        "Exit codes: 0 every stack succeeded, 1 a stack failed, 64 wrong usage.",
-    ].join("\n");
-
 const options = {
-    stack: { type: "string", multiple: true },
-    all: { type: "boolean" },
-    concurrency: { type: "string", default: "1" },
-    "no-table": { type: "boolean" },
-    repeat: { type: "string" },
-    help: { type: "boolean", short: "h" },
-} as const;
+    ...stackSelection,
+    concurrency: { type: "string", value: "N", default: "1", description: "stacks at once (default 1); failover tests still run one at a time" },
+    "no-table": { type: "boolean", description: "print the summary only, not every interval" },
+} as const satisfies OptionTable;
+
+const repeatOption = {
+    repeat: { type: "string", value: "N", description: "run the test N times (1 to 50; default: the lab's failover.repeat) and report each figure's spread" },
+} as const satisfies OptionTable;
+
+const specOf = <O extends OptionTable>(action: Action, actionOptions: O) => ({
+    synopsis: [`mptcp-lab ${action} [--stack NAME... | --all] [--concurrency N] [--no-table]${action === "test" ? " [--repeat N]" : ""}`],
+    options: { ...options, ...actionOptions },
+    exclusive: stackSelectionExclusive,
+    notes: ["Exit codes: 0 every stack succeeded, 1 a stack failed, 64 wrong usage."],
+});
 
 interface StackResult {
     name: string;
@@ -59,7 +55,7 @@ async function runAction(action: Action, stack: Stack, report: (line: string) =>
         return {};
     }
     if (action === "test") {
-        const urn = failoverRunUrn(stack.name);
+        const urn = await failoverRunUrn(stack);
         return (await stack.up({ onEvent, target: [urn], replace: [urn], signal })).outputs;
     }
     // An emulated bench that is gone (a reboot takes every namespace) comes back first: the
@@ -126,17 +122,19 @@ function builtLine(failover: Partial<FailoverOutput>): string {
 function makeCommand(action: Action): Command {
     return {
         async run(args: readonly string[], io: CommandIo) {
-            const parsed = parseCommandOptions(args, options, usage(action), io);
+            const spec = specOf(action, action === "test" ? repeatOption : {});
+            const usage = helpText(spec);
+            const parsed = parseCommandLine(spec, args, io)?.values;
             if (!parsed) return EXIT_OK;
-            const concurrency = parseCount("--concurrency", parsed.concurrency, usage(action));
-            if (parsed.repeat !== undefined) {
-                if (action !== "test") throw new UsageError("--repeat belongs to `mptcp-lab test`", usage(action));
-                const repeat = parseCount("--repeat", parsed.repeat, usage(action));
-                if (repeat > MAX_REPEAT) throw new UsageError(`--repeat takes 1 to ${MAX_REPEAT}, not ${repeat}`, usage(action));
+            const concurrency = parseCount("--concurrency", parsed.concurrency, usage);
+            const repeatText = (parsed as { repeat?: string }).repeat;
+            if (repeatText !== undefined) {
+                const repeat = parseCount("--repeat", repeatText, usage);
+                if (repeat > MAX_REPEAT) throw new UsageError(`--repeat takes 1 to ${MAX_REPEAT}, not ${repeat}`, usage);
                 // Read by the Pulumi program (index.ts), which the engine starts with this environment.
                 process.env[REPEAT_ENVIRONMENT_VARIABLE] = String(repeat);
             }
-            const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage(action));
+            const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
             const results: StackResult[] = names.map((name) => ({ name }));
             if (action !== "destroy") io.stdout.write(`${action}: ${names.length} stack(s), ${concurrency} at once; ${ONE_AT_A_TIME}\n`);
             // Ctrl-C interrupts the engine the way the pulumi CLI's own Ctrl-C does: operations in
@@ -156,9 +154,9 @@ function makeCommand(action: Action): Command {
                     task: async (_context: unknown, task: { output: string }) => {
                         try {
                             if (cancellation.signal.aborted) throw new Error("cancelled before it started");
-                            const removed = recoverStackLocks(result.name);
-                            for (const lock of removed) io.stderr.write(`${removedLockLine(result.name, lock)}\n`);
                             const stack = withOutputsOnly(await openLabStack(result.name));
+                            const removed = await recoverStackLocks(stack);
+                            for (const lock of removed) io.stderr.write(`${removedLockLine(result.name, lock)}\n`);
                             result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal, removed.length > 0);
                         } catch (error) {
                             result.error = error as Error;

@@ -3,10 +3,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { repositoryRoot, toolchainPaths } from "../toolchain";
+import { repositoryRoot } from "../toolchain";
 import { openStack, selectStack } from "../toolchain/workspace";
 import { UsageError } from "./command";
-import { recoverStaleLocks, type StackLock } from "./stack-locks";
 
 export const stacksDir = path.join(repositoryRoot, "stacks");
 
@@ -39,13 +38,16 @@ export function selectExistingLabStack(name: string): Promise<Stack> {
     return selectStack({ workDir: repositoryRoot, stackName: name });
 }
 
+/** The failover test's run as the engine records its type (a dynamic resource of type FailoverTestRun). */
+export const FAILOVER_RUN_TYPE = "pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun";
+
 const stepOfType: Readonly<Record<string, string>> = {
     "pulumi-nodejs:dynamic/mptcp-lab:BenchInstance": "bench",
     "pulumi-nodejs:dynamic/mptcp-lab:HostState": "host",
     "mptcp-lab:host:KernelHeaders": "headers",
     "mptcp-lab:host:Iperf3": "iperf3",
     "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState": "endpoints",
-    "pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun": "failover test",
+    [FAILOVER_RUN_TYPE]: "failover test",
 };
 
 /** A one-line description of an engine event worth showing, or undefined. */
@@ -64,51 +66,25 @@ export function describeEngineEvent(event: EngineEvent): string | undefined {
     return `${step}: ${name} ${metadata.op} ${state}`;
 }
 
-/** The URN of the failover test's run, for `mptcp-lab test` (replace that one resource). */
-export function failoverRunUrn(stackName: string): string {
-    return `urn:pulumi:${stackName}::mptcp-lab::mptcp-lab:lab:FailoverTest$pulumi-nodejs:dynamic/mptcp-lab:FailoverTestRun::failover-run`;
-}
-
-/** The lock files the engine holds on a stack of the local file backend while it updates it. */
-function stackLockDir(stackName: string): string {
-    const backend = toolchainPaths().backendUrl.replace(/^file:\/\//, "");
-    return path.join(backend, ".pulumi", "locks", "organization", "mptcp-lab", stackName);
-}
-
-/** Removes the stack's locks whose engine is gone from this machine; throws StackLockedError for a
- *  lock that may be held. */
-export function recoverStackLocks(stackName: string): StackLock[] {
-    return recoverStaleLocks(stackName, stackLockDir(stackName));
-}
-
-/** PIDs of running engines that hold the stack (a lock whose process is gone holds nothing). */
-function liveLockHolders(stackName: string): number[] {
-    const dir = stackLockDir(stackName);
-    if (!fs.existsSync(dir)) return [];
-    return fs
-        .readdirSync(dir)
-        .filter((file) => file.endsWith(".json"))
-        .map((file) => {
-            try {
-                return Number((JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as { pid?: number }).pid);
-            } catch {
-                return NaN; // removed while being read
-            }
-        })
-        .filter((pid) => Number.isInteger(pid) && fs.existsSync(`/proc/${pid}`));
+/** A stack without a failover test to re-run: `mptcp-lab test` before the first `up`. */
+export class NoFailoverRunError extends Error {
+    readonly code = "no-failover-run";
+    readonly hint: string;
+    constructor(readonly stackName: string) {
+        super(`stack ${stackName} has no failover test run in its state`);
+        this.name = "NoFailoverRunError";
+        this.hint = `create it first with \`mptcp-lab up --stack ${stackName}\``;
+    }
 }
 
 /**
- * Waits until no engine holds the stack. After Ctrl-C the Automation API returns at once while the
- * engine finishes the operations in flight and records them; leaving before that would hand the
- * user a locked stack.
+ * The URN of the failover test's run, for `mptcp-lab test` (replace that one resource), as the
+ * stack's state records it (the Automation API's exportStack): not rebuilt from names and types.
  */
-export async function waitForStackUnlock(stackName: string, timeoutSeconds = 300): Promise<boolean> {
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    const locked = () => liveLockHolders(stackName).length > 0;
-    while (locked()) {
-        if (Date.now() > deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    return true;
+export async function failoverRunUrn(stack: Pick<Stack, "name" | "exportStack">): Promise<string> {
+    const { deployment } = await stack.exportStack();
+    const resources = ((deployment as { resources?: unknown } | undefined)?.resources ?? []) as readonly { urn?: unknown; type?: unknown }[];
+    const run = resources.find((resource) => resource.type === FAILOVER_RUN_TYPE && typeof resource.urn === "string");
+    if (!run) throw new NoFailoverRunError(stack.name);
+    return run.urn as string;
 }

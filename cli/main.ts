@@ -1,5 +1,6 @@
 // mptcp-lab command line. Subcommands live in their own modules, listed in COMMANDS: adding one is
-// one line here. Exit codes (cli/command.ts): 0 success; 1 failure (an error, or `bench status` of
+// one line here. Each parses its arguments with cli/options.ts: `--help` on stdout, exit 0; wrong
+// usage on stderr with the command's help, exit 64. Exit codes (cli/command.ts): 0 success; 1 failure (an error, or `bench status` of
 // a bench that is not running); 2 drift found (`drift`); 64 wrong usage. `--debug` adds stack
 // traces to errors.
 
@@ -15,16 +16,11 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
     test: { summary: "re-run the failover test of lab stacks", load: async () => (await import("./lab-commands")).testCommand },
     destroy: { summary: "remove lab stacks' resources (and emulated benches)", load: async () => (await import("./lab-commands")).destroyCommand },
     drift: { summary: "compare the hosts with their stacks (endpoints, limits, MPTCP switch); exit 2 on drift", load: async () => (await import("./drift")).driftCommand },
-    validate: { summary: "check lab files and stack files (no network, no engine)", load: async () => adaptValidate(await import("./validate")) },
+    validate: { summary: "check lab files and stack files (no network, no engine)", load: async () => (await import("./validate")).validateCommand },
     classroom: { summary: "write a classroom's bench stacks from a template stack (`classroom init`)", load: async () => (await import("./classroom")).classroomCommand },
     mirror: { summary: "prepare this machine's mirror of the lab's iperf3 repository and say how to serve it", load: async () => (await import("./mirror")).mirrorCommand },
     report: { summary: "write an HTML report of failover results with charts, and print a summary", load: async () => (await import("./report")).reportCommand },
 };
-
-/** `validate` predates the Command interface: wrap its entry point. */
-function adaptValidate(module: typeof import("./validate")): Command {
-    return { run: (args, io) => module.runValidate([...args], io.stdout) };
-}
 
 function usage(): string {
     const lines = ["Usage: mptcp-lab <command> [options]   (--debug: stack traces; --help: this text)", "", "Commands:"];
@@ -46,10 +42,12 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     const args = argv.filter((arg) => arg !== "--debug");
     try {
         const [name, ...rest] = args;
-        if (name === undefined || name === "--help" || name === "-h") {
+        if (name === "--help" || name === "-h") {
             io.stdout.write(`${usage()}\n`);
-            return name === undefined ? EXIT_USAGE : EXIT_OK;
+            return EXIT_OK;
         }
+        if (name === undefined) throw new UsageError("missing command", usage());
+        if (name.startsWith("-")) throw new UsageError(`unknown option ${JSON.stringify(name)} (options come after the command)`, usage());
         const command = COMMANDS[name];
         if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`, usage());
         return await (await command.load()).run(rest, io);

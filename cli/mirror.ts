@@ -4,21 +4,27 @@ import * as path from "path";
 import { LAB_DEFAULTS } from "../lab/normalise";
 import { shellSafe } from "../remote/shell";
 import { ensureMirror, mirrorName } from "../toolchain/git-mirror";
-import { type Command, EXIT_OK, parseCommandOptions, UsageError } from "./command";
+import { type Command, EXIT_OK, UsageError } from "./command";
+import { type CommandSpec, helpText, type OptionTable, parseCommandLine } from "./options";
 
-const usage = [
-    "Usage: mptcp-lab mirror [--repository URL] [--tag TAG]",
-    "",
-    "Creates or refreshes this machine's mirror of the repository (default the upstream iperf3,",
-    `${LAB_DEFAULTS.repository}) so that it has the tag (default ${LAB_DEFAULTS.tag}), and prints how to serve it.`,
-].join("\n");
-
-const options = { repository: { type: "string" }, tag: { type: "string" }, help: { type: "boolean" } } as const;
+const spec = {
+    synopsis: ["mptcp-lab mirror [--repository URL] [--tag TAG]"],
+    about: [
+        "Creates or refreshes this machine's mirror of the repository (default the upstream iperf3,",
+        `${LAB_DEFAULTS.repository}) so that it has the tag (default ${LAB_DEFAULTS.tag}), and prints how to serve it.`,
+    ],
+    options: {
+        repository: { type: "string", value: "URL", description: "the git repository to mirror (default: the lab's iperf3 repository)" },
+        tag: { type: "string", value: "TAG", description: `the tag the mirror must have (default ${LAB_DEFAULTS.tag})` },
+    },
+    notes: ["Exit codes: 0 the mirror is ready, 1 it could not be made, 64 wrong usage."],
+} as const satisfies CommandSpec<OptionTable>;
 
 export const mirrorCommand: Command = {
     async run(args, io) {
-        const parsed = parseCommandOptions(args, options, usage, io);
+        const parsed = parseCommandLine(spec, args, io)?.values;
         if (!parsed) return EXIT_OK;
+        const usage = helpText(spec);
         const repository = parsed.repository ?? LAB_DEFAULTS.repository;
         const tag = parsed.tag ?? LAB_DEFAULTS.tag;
         if (!shellSafe.gitUrl.test(repository)) throw new UsageError(`--repository ${JSON.stringify(repository)} is not a git URL mptcp-lab accepts`, usage);

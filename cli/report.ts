@@ -6,25 +6,20 @@ import * as path from "path";
 import { StackNotFoundError } from "@pulumi/pulumi/automation";
 import type { FailoverOutput, FailoverReader, StackResult } from "../report";
 import { toolchainPaths } from "../toolchain";
-import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCommandOptions } from "./command";
+import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK } from "./command";
+import { type CommandSpec, helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
 import { selectExistingLabStack, selectStacks } from "./lab-stacks";
 
-const usage = [
-    "Usage: mptcp-lab report [--stack NAME]... [--all] [--out DIR]",
-    "",
-    "  --stack NAME   a stack from stacks/ (repeatable; default: emulated)",
-    "  --all          every stack in stacks/: one row per bench",
-    "  --out DIR      where index.html goes (default: ~/.local/state/mptcp-lab/reports)",
-    "",
-    "Exit codes: 0 every stack has a result, 1 a stack has none (the report is written anyway), 64 wrong usage.",
-].join("\n");
-
-const options = {
-    stack: { type: "string", multiple: true },
-    all: { type: "boolean" },
-    out: { type: "string" },
-    help: { type: "boolean", short: "h" },
-} as const;
+const spec = {
+    synopsis: ["mptcp-lab report [--stack NAME... | --all] [--out DIR]"],
+    options: {
+        ...stackSelection,
+        all: { type: "boolean", description: "every stack in stacks/: one row per bench" },
+        out: { type: "string", value: "DIR", description: "where index.html goes (default: ~/.local/state/mptcp-lab/reports)" },
+    },
+    exclusive: stackSelectionExclusive,
+    notes: ["Exit codes: 0 every stack has a result, 1 a stack has none (the report is written anyway), 64 wrong usage."],
+} as const satisfies CommandSpec<OptionTable>;
 
 export interface ReportSources {
     readFailover: FailoverReader;
@@ -50,9 +45,9 @@ async function readResult(name: string, read: FailoverReader): Promise<StackResu
 export function makeReportCommand(sources: ReportSources): Command {
     return {
         async run(args: readonly string[], io: CommandIo) {
-            const parsed = parseCommandOptions(args, options, usage, io);
+            const parsed = parseCommandLine(spec, args, io)?.values;
             if (!parsed) return EXIT_OK;
-            const names = sources.selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
+            const names = sources.selectStacks({ stack: parsed.stack, all: parsed.all }, helpText(spec));
             const results = await Promise.all(names.map((name) => readResult(name, sources.readFailover)));
             const { reportHtml, terminalSummary } = await import("../report");
             const outDir = path.resolve(parsed.out ?? sources.defaultOutDir());

@@ -3,32 +3,37 @@
 // Exit codes: 0 every file is usable (warnings may be printed), 1 some file has errors,
 // 64 the command line is wrong.
 import { formatProblem, LabError, loadLabFile, type LabProblem } from "../lab";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./command";
+import { type Command, EXIT_FAILURE, EXIT_OK, UsageError } from "./command";
+import { type CommandSpec, helpText, type OptionTable, parseCommandLine } from "./options";
 
-export const VALIDATE_USAGE = `Usage: mptcp-lab validate FILE...
+const spec = {
+    synopsis: ["mptcp-lab validate FILE..."],
+    about: [
+        "Checks each lab file or Pulumi stack file (stacks/Pulumi.<stack>.yaml, the lab under",
+        "config: mptcp-lab:lab) and prints every problem as file:line:column severity code path.",
+    ],
+    options: {},
+    positionals: true,
+    notes: ["Exit codes: 0 all files usable (warnings allowed), 1 errors found, 64 usage error."],
+} as const satisfies CommandSpec<OptionTable>;
 
-Checks each lab file or Pulumi stack file (stacks/Pulumi.<stack>.yaml, the lab under
-config: mptcp-lab:lab) and prints every problem as file:line:column severity code path.
-
-Exit codes: 0 all files usable (warnings allowed), 1 errors found, 64 usage error.
-`;
+export const validateCommand: Command = {
+    async run(args, io) {
+        const parsed = parseCommandLine(spec, args, io);
+        if (!parsed) return EXIT_OK;
+        if (parsed.positionals.length === 0) throw new UsageError("no file given", helpText(spec));
+        return validateFiles(parsed.positionals, io.stdout);
+    },
+};
 
 export interface ValidateOutput {
     write(text: string): unknown;
 }
 
-export async function runValidate(argv: string[], out: ValidateOutput = process.stdout): Promise<number> {
-    if (argv.includes("--help") || argv.includes("-h")) {
-        out.write(VALIDATE_USAGE);
-        return EXIT_OK;
-    }
-    const unknownOption = argv.find((argument) => argument.startsWith("-"));
-    if (argv.length === 0 || unknownOption !== undefined) {
-        out.write(`${unknownOption === undefined ? "No file given." : `Unknown option ${unknownOption}.`}\n${VALIDATE_USAGE}`);
-        return EXIT_USAGE;
-    }
+/** Validates each file, printing its problems and a verdict line; resolves to the exit code. */
+export async function validateFiles(files: readonly string[], out: ValidateOutput): Promise<number> {
     let failed = false;
-    for (const file of argv) {
+    for (const file of files) {
         const problems = validateFile(file);
         for (const problem of problems) out.write(`${formatProblem(problem)}\n`);
         const errors = problems.filter((problem) => problem.severity === "error").length;

@@ -40,15 +40,18 @@ test(usage, ["bench", "reboot"], /bench reboot needs the host/);
 test(usage, ["bench", "reboot", "client", "server"], /unexpected arguments: server/);
 test(usage, ["bench", "reboot", "client", "--purge"], /bench reboot does not take --purge/);
 
-test("mptcp-lab without a command prints the commands and exits 64", async (t) => {
+test("mptcp-lab without a command prints the commands on stderr and exits 64", async (t) => {
     const output = capture();
     t.is(await main([], output.io), EXIT_USAGE);
-    t.regex(output.stdout(), /bench +create, inspect or remove/);
+    t.is(output.stdout(), "");
+    t.regex(output.stderr(), /bench +create, inspect or remove/);
 });
 
-test("mptcp-lab --help exits 0", async (t) => {
+test("mptcp-lab --help prints the commands on stdout and exits 0", async (t) => {
     const output = capture();
     t.is(await main(["--help"], output.io), EXIT_OK);
+    t.regex(output.stdout(), /bench +create, inspect or remove/);
+    t.is(output.stderr(), "");
 });
 
 test("a bench error is printed with its code and hint and exits 1", async (t) => {

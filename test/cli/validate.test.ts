@@ -1,7 +1,8 @@
 import test from "ava";
 import { join, relative } from "node:path";
+import { PassThrough } from "node:stream";
 import { EXIT_USAGE } from "../../cli/command";
-import { runValidate } from "../../cli/validate";
+import { main } from "../../cli/main";
 
 const ROOT = join(__dirname, "..", "..");
 const path = (...parts: string[]) => relative(process.cwd(), join(ROOT, ...parts));
@@ -10,11 +11,17 @@ const SEED_STACK = path("stacks", "Pulumi.seed-lab.yaml");
 const BLOG_SERVER_LAB = path("test", "fixtures", "labs", "bad", "endpoint-foreign-address-blog-server.yaml");
 const NATIVE_PACKAGE_LAB = path("test", "fixtures", "labs", "good", "native-package.yaml");
 
-/** Runs the command and returns its exit code and the lines it printed. */
-async function validate(...argv: string[]): Promise<{ code: number; lines: string[] }> {
-    let printed = "";
-    const code = await runValidate(argv, { write: (text: string) => (printed += text) });
-    return { code, lines: printed.split("\n").filter((line) => line !== "") };
+/** Runs `mptcp-lab validate ARGV` and returns its exit code and the lines it printed on stdout and stderr. */
+async function validate(...argv: string[]): Promise<{ code: number; lines: string[]; errors: string[] }> {
+    const printed = { stdout: "", stderr: "" };
+    const stream = (key: keyof typeof printed) => {
+        const sink = new PassThrough();
+        sink.on("data", (chunk: Buffer) => (printed[key] += chunk.toString()));
+        return sink;
+    };
+    const code = await main(["validate", ...argv], { stdout: stream("stdout"), stderr: stream("stderr"), environment: {} });
+    const lines = (text: string) => text.split("\n").filter((line) => line !== "");
+    return { code, lines: lines(printed.stdout), errors: lines(printed.stderr) };
 }
 
 /** `file:line:column severity code path` of a printed problem, the part tests may rely on. */
@@ -74,13 +81,17 @@ test("a missing file is reported as unreadable with exit code 1", async (t) => {
 });
 
 test("no file at all is a usage error with exit code 64", async (t) => {
-    const { code, lines } = await validate();
+    const { code, lines, errors } = await validate();
     t.is(code, EXIT_USAGE);
-    t.true(lines.some((line) => line.startsWith("Usage: mptcp-lab validate")));
+    t.deepEqual(lines, []);
+    t.true(errors.some((line) => line.startsWith("Usage: mptcp-lab validate")));
 });
 
 test("an unknown option is a usage error with exit code 64", async (t) => {
-    t.is((await validate("--fast", EMULATED_STACK)).code, EXIT_USAGE);
+    const { code, lines, errors } = await validate("--fast", EMULATED_STACK);
+    t.is(code, EXIT_USAGE);
+    t.deepEqual(lines, [], "nothing is validated");
+    t.regex(errors[0], /--fast/);
 });
 
 test("--help prints the usage and exits 0", async (t) => {

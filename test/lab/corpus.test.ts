@@ -3,7 +3,7 @@ import { isUtf8 } from "node:buffer";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runValidate } from "../../cli/validate";
+import { validateFiles } from "../../cli/validate";
 import labSchema from "../../lab/schema.json";
 import { MAX_LAB_FILE_BYTES, validateLabBytes } from "../../lab";
 import { MAX_YAML_NODES } from "../../lab/source-map";
@@ -21,7 +21,7 @@ const CATEGORIES = ["injection", "yaml", "semantic", "bench"] as const;
 async function validateCommand(file: string): Promise<{ code: number; lines: string[]; milliseconds: number }> {
     let printed = "";
     const started = process.hrtime.bigint();
-    const code = await runValidate([file], { write: (text: string) => (printed += text) });
+    const code = await validateFiles([file], { write: (text: string) => (printed += text) });
     const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
     return { code, lines: printed.split("\n").filter((line) => line !== ""), milliseconds };
 }

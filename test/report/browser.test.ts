@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { whenAvailable } from "../helpers/prerequisites";
 import { reportHtml } from "../../report";
 import { classroomResults } from "./fixture";
 
@@ -25,8 +26,7 @@ function findChromium(): string | undefined {
 }
 
 const chromium = findChromium();
-const inCi = process.env.CI === "true";
-const browserTest = chromium !== undefined || inCi ? test.serial : test.serial.skip;
+const browserTest = whenAvailable(test.serial, chromium === undefined ? ["chromium (apt-get install -y chromium)"] : [], "the report in a browser");
 
 let reportUrl = "";
 

@@ -3,13 +3,14 @@
 
 import test, { type ExecutionContext } from "ava";
 import * as fs from "node:fs";
+import { isCi } from "../../../cli/ci";
 import { benchDown } from "../../../bench/down";
 import { checkBenchPrerequisites, findPrerequisiteProblems, gatherPrerequisiteFacts } from "../../../bench/prerequisites";
 import { benchPaths, managementBridge } from "../../../bench/naming";
 import type { ProcessRecord } from "../../../bench/processes";
 import { run } from "../../../bench/exec";
 
-const inCi = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
+const inCi = isCi();
 const missing = findPrerequisiteProblems(gatherPrerequisiteFacts());
 
 /**

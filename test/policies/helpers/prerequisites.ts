@@ -2,10 +2,11 @@
 // CLI and the pack's own node_modules.
 import * as fs from "fs";
 import * as path from "path";
+import { isCi } from "../../../cli/ci";
 import { pulumiRoot, toolchainPaths } from "../../../toolchain";
 import { policiesDir } from "./policy-args";
 
-export const inCi = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
+export const inCi = isCi();
 
 export function policyPackPrerequisiteProblems(): string[] {
     const problems: string[] = [];
