@@ -46,7 +46,7 @@ async function onEveryHost(status: BenchStatus, script: string): Promise<void> {
             (host) =>
                 new Promise<void>((resolve, reject) => {
                     const ssh = ["-i", status.privateKeyPath, "-o", `UserKnownHostsFile=${status.knownHostsPath}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
-                    const child = execFile("ssh", [...ssh, `${host.user}@${host.managementAddress}`, "bash", "-s"], (error, _stdout, stderr) =>
+                    const child = execFile("ssh", [...ssh, `${host.user}@${host.managementAddress}`, ...(host.user === "root" ? [] : ["sudo", "-n"]), "bash", "-s"], (error, _stdout, stderr) =>
                         error ? reject(new Error(`${status.name}/${host.name}: ${stderr || error.message}`)) : resolve(),
                     );
                     child.stdin?.end(script);
