@@ -55,7 +55,16 @@ export function engineEnvironment(paths = toolchainPaths()): Record<string, stri
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         // `npm test` type-checks the program; the engine need not do it again on every run.
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        // The program and the dynamic-provider processes load the TypeScript compiler only if they
+        // use it (toolchain/lazy-typescript.js): the providers never do.
+        NODE_OPTIONS: nodeOptionsWithLazyTypeScript(process.env.NODE_OPTIONS),
     };
+}
+
+/** NODE_OPTIONS as given, plus the preload of toolchain/lazy-typescript.js (once). */
+export function nodeOptionsWithLazyTypeScript(given = ""): string {
+    const preload = `--require ${JSON.stringify(path.join(__dirname, "lazy-typescript.js"))}`;
+    return given.includes(preload) ? given : `${given} ${preload}`.trim();
 }
 
 export class ToolchainMissingError extends Error {
