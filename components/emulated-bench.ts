@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchPlan } from "../bench";
 import type { HostConnectionArgs } from "./connection";
+import { DynamicResource } from "./provider-shim";
 import { BenchHostConnection, emulatedBenchProvider, emulatedBenchProviderVersion } from "./emulated-bench-provider";
 import { repositoryMirrorProvider, repositoryMirrorProviderVersion } from "./repository-mirror-provider";
 
@@ -9,7 +10,7 @@ export interface EmulatedBenchArgs {
     plan: pulumi.Input<BenchPlan>;
 }
 
-class BenchInstance extends pulumi.dynamic.Resource {
+class BenchInstance extends DynamicResource {
     declare readonly state: pulumi.Output<string>;
     declare readonly hosts: pulumi.Output<BenchHostConnection[]>;
     declare readonly privateKey: pulumi.Output<string>;
@@ -21,7 +22,7 @@ class BenchInstance extends pulumi.dynamic.Resource {
     }
 }
 
-class RepositoryMirror extends pulumi.dynamic.Resource {
+class RepositoryMirror extends DynamicResource {
     declare readonly mirrorUrl: pulumi.Output<string>;
     constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
         super(repositoryMirrorProvider, name, { ...props, mirrorUrl: undefined, seededFrom: undefined }, opts, "mptcp-lab", "RepositoryMirror");

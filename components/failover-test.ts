@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { runnerScriptPath } from "../failover";
 import type { FailoverRun } from "../failover";
 import { failoverTestProvider, failoverTestProviderVersion } from "./failover-test-provider";
+import { DynamicResource } from "./provider-shim";
 import type { FailoverRepetition, FailoverTestOutputs } from "./failover-test-provider";
 import type { RaspberryPi } from "./raspberry-pi";
 
@@ -43,7 +44,7 @@ export interface FailoverTestArgs {
     resultsRoot: pulumi.Input<string>;
 }
 
-class FailoverTestRun extends pulumi.dynamic.Resource {
+class FailoverTestRun extends DynamicResource {
     declare readonly runId: pulumi.Output<string>;
     declare readonly resultsDir: pulumi.Output<string>;
     declare readonly mptcpRun: pulumi.Output<FailoverRun>;

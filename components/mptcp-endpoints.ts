@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
 import { mptcpEndpointsProvider, mptcpEndpointsProviderVersion } from "./mptcp-endpoints-provider";
+import { DynamicResource } from "./provider-shim";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface MptcpEndpointsArgs {
@@ -16,7 +17,7 @@ export interface MptcpEndpointsArgs {
     persist?: pulumi.Input<boolean>;
 }
 
-class MptcpEndpointState extends pulumi.dynamic.Resource {
+class MptcpEndpointState extends DynamicResource {
     declare readonly endpoints: pulumi.Output<Endpoint[]>;
     declare readonly limits: pulumi.Output<Limits>;
     declare readonly unmanagedFlags: pulumi.Output<Record<string, string[]>>;

@@ -3,6 +3,7 @@ import type { HostFacts } from "../remote/host-facts";
 import type { HostConnection } from "../remote/ssh";
 import { HostConnectionArgs, resolveConnection } from "./connection";
 import { hostStateProvider, hostStateProviderVersion } from "./host-state-provider";
+import { DynamicResource } from "./provider-shim";
 
 export interface RaspberryPiArgs {
     /** How to reach the host over SSH (private key as a secret, host key pinned). */
@@ -10,7 +11,7 @@ export interface RaspberryPiArgs {
 }
 
 /** The host's baseline as a dynamic resource: MPTCP switched on persistently, facts read. */
-class HostState extends pulumi.dynamic.Resource {
+class HostState extends DynamicResource {
     declare readonly facts: pulumi.Output<HostFacts>;
     declare readonly mptcpEnabled: pulumi.Output<boolean>;
     declare readonly persisted: pulumi.Output<boolean>;
