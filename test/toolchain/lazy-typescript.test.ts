@@ -4,7 +4,7 @@
 import test from "ava";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { nodeOptionsWithLazyTypeScript } from "../../toolchain";
+import { engineNodeOptions, SEMI_SPACE_MIB } from "../../toolchain";
 
 const root = path.join(__dirname, "..", "..");
 const preload = path.join(root, "toolchain", "lazy-typescript.js");
@@ -43,10 +43,10 @@ serializeFunction(() => answer).then((serialized) => console.log(JSON.stringify(
     t.deepEqual(result, { text: true, compiled: 1 });
 });
 
-test("NODE_OPTIONS for the engine keeps what was given and adds the preload once", (t) => {
-    const options = nodeOptionsWithLazyTypeScript("--max-old-space-size=512");
-    t.true(options.startsWith("--max-old-space-size=512 --require "));
-    t.true(options.includes(preload));
-    t.is(nodeOptionsWithLazyTypeScript(options), options);
-    t.is(nodeOptionsWithLazyTypeScript(undefined), `--require ${JSON.stringify(preload)}`);
+test("NODE_OPTIONS for the engine keeps what was given and adds the preload and the young generation's size once", (t) => {
+    const added = `--require ${JSON.stringify(preload)} --max-semi-space-size=${SEMI_SPACE_MIB}`;
+    const options = engineNodeOptions("--max-old-space-size=512");
+    t.is(options, `--max-old-space-size=512 ${added}`);
+    t.is(engineNodeOptions(options), options);
+    t.is(engineNodeOptions(undefined), added);
 });
