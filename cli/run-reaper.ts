@@ -15,7 +15,8 @@ export const RUN_MARK = "MPTCP_LAB_RUN";
  *  dynamic providers). */
 export const REAPER_SCRIPT = `
 parent=$1 mark="${RUN_MARK}=$2"
-while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+# GNU tail waits without starting a process a second; elsewhere, a sleep loop.
+tail --pid="$parent" -f /dev/null 2>/dev/null || while kill -0 "$parent" 2>/dev/null; do sleep 1; done
 is_engine() { # pid
     local -a words
     mapfile -d '' words <"/proc/$1/cmdline" 2>/dev/null || return 1

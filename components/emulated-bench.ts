@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BenchPlan } from "../bench";
 import type { HostConnectionArgs } from "./connection";
 import type { DynamicInputs } from "./dynamic-inputs";
+import { DynamicResource } from "./provider-shim";
 import { BenchHostConnection, emulatedBenchProvider, emulatedBenchProviderVersion } from "./emulated-bench-provider";
 import type { EmulatedBenchInputs } from "./emulated-bench-provider";
 import { repositoryMirrorProvider, repositoryMirrorProviderVersion } from "./repository-mirror-provider";
@@ -12,7 +13,7 @@ export interface EmulatedBenchArgs {
     plan: pulumi.Input<BenchPlan>;
 }
 
-class BenchInstance extends pulumi.dynamic.Resource {
+class BenchInstance extends DynamicResource {
     declare readonly state: pulumi.Output<string>;
     declare readonly hosts: pulumi.Output<BenchHostConnection[]>;
     declare readonly privateKey: pulumi.Output<string>;
@@ -24,7 +25,7 @@ class BenchInstance extends pulumi.dynamic.Resource {
     }
 }
 
-class RepositoryMirror extends pulumi.dynamic.Resource {
+class RepositoryMirror extends DynamicResource {
     declare readonly mirrorUrl: pulumi.Output<string>;
     constructor(name: string, props: DynamicInputs<RepositoryMirrorInputs>, opts: pulumi.CustomResourceOptions) {
         super(repositoryMirrorProvider, name, { ...props, mirrorUrl: undefined, seededFrom: undefined }, opts, "mptcp-lab", "RepositoryMirror");

@@ -5,6 +5,7 @@ import type { FailoverRun } from "../failover";
 import { failoverTestProvider, failoverTestProviderVersion } from "./failover-test-provider";
 import type { FailoverRepetition, FailoverTestInputs, FailoverTestOutputs } from "./failover-test-provider";
 import type { DynamicInputs } from "./dynamic-inputs";
+import { DynamicResource } from "./provider-shim";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface FailoverTestArgs {
@@ -44,7 +45,7 @@ export interface FailoverTestArgs {
     resultsRoot: pulumi.Input<string>;
 }
 
-class FailoverTestRun extends pulumi.dynamic.Resource {
+class FailoverTestRun extends DynamicResource {
     declare readonly runId: pulumi.Output<string>;
     declare readonly resultsDir: pulumi.Output<string>;
     declare readonly mptcpRun: pulumi.Output<FailoverRun>;

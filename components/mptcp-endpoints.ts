@@ -4,6 +4,7 @@ import type { Endpoint, Limits } from "../mptcp/endpoints";
 import type { DynamicInputs } from "./dynamic-inputs";
 import { mptcpEndpointsProvider, mptcpEndpointsProviderVersion } from "./mptcp-endpoints-provider";
 import type { MptcpEndpointsInputs } from "./mptcp-endpoints-provider";
+import { DynamicResource } from "./provider-shim";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface MptcpEndpointsArgs {
@@ -19,7 +20,7 @@ export interface MptcpEndpointsArgs {
     persist?: pulumi.Input<boolean>;
 }
 
-class MptcpEndpointState extends pulumi.dynamic.Resource {
+class MptcpEndpointState extends DynamicResource {
     declare readonly endpoints: pulumi.Output<Endpoint[]>;
     declare readonly limits: pulumi.Output<Limits>;
     declare readonly unmanagedFlags: pulumi.Output<Record<string, string[]>>;

@@ -1,16 +1,15 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { forEngine } from "../errors/engine-text";
 
 /**
- * A dynamic provider whose methods load the implementation from mptcp-lab's own sources when
- * called. The engine serialises a provider's closure into state, and that serialiser mangles
- * module-level Sets, Maps and class instances; a shim that only captures a module path keeps
- * state small and the real code intact. The provider process runs in the Pulumi project's
- * folder (or one below it, for test projects) with node_modules at hand but without ts-node
- * registered, so the shim registers swc (toolchain/swc-register.js) before requiring the TypeScript
- * module.
+ * The operations of a dynamic provider whose methods load the implementation from mptcp-lab's own
+ * sources when called. Self-contained (it uses only its argument and `require`): its source text
+ * is the code the provider process runs (see `providerShim`). The provider process runs in the
+ * Pulumi project's folder (or one below it, for test projects) with node_modules at hand but
+ * without ts-node registered, so it registers swc (toolchain/swc-register.js) before requiring the
+ * TypeScript module.
  */
-export function providerShim(modulePath: string): pulumi.dynamic.ResourceProvider {
+function shimOperations(modulePath: string): pulumi.dynamic.ResourceProvider {
     const load = (): pulumi.dynamic.ResourceProvider => {
         const fs = require("fs") as typeof import("fs");
         const path = require("path") as typeof import("path");
@@ -59,4 +58,34 @@ export function codedOperations(operations: pulumi.dynamic.ResourceProvider): pu
         update: coded(operations.update),
         delete: coded(operations.delete),
     };
+}
+
+/** A dynamic provider, with the module text that the provider process loads for it. */
+export interface ShimProvider extends pulumi.dynamic.ResourceProvider {
+    /** A CommonJS module whose `handler()` returns the provider, as the dynamic-provider process expects. */
+    readonly source: string;
+}
+
+/**
+ * A dynamic provider that loads `operations` from one of mptcp-lab's modules when called. The
+ * engine stores a provider as the text of a module; `pulumi.dynamic.Resource` writes it with the
+ * SDK's closure serialiser, which walks every captured scope through the V8 inspector and parses
+ * each function with the TypeScript compiler (about 70 MiB and most of a second in the program),
+ * and mangles module-level Sets, Maps and class instances. A shim's text is known in advance: the
+ * source of `shimOperations` applied to the module's path.
+ */
+export function providerShim(modulePath: string): ShimProvider {
+    const source = `"use strict";\nexports.handler = () => (${shimOperations.toString()})(${JSON.stringify(modulePath)});\n`;
+    return { ...shimOperations(modulePath), source };
+}
+
+/**
+ * `pulumi.dynamic.Resource` for a shim provider: the same type token
+ * (`pulumi-nodejs:dynamic/<module>:<type>`) and `__provider` input, without the closure serialiser.
+ */
+export class DynamicResource extends pulumi.CustomResource {
+    constructor(provider: ShimProvider, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined, module: string, type: string) {
+        if ("__provider" in props) throw new Error("A dynamic resource must not define the __provider key");
+        super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: provider.source }, opts);
+    }
 }

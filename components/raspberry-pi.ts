@@ -5,6 +5,7 @@ import { HostConnectionArgs, resolveConnection } from "./connection";
 import type { DynamicInputs } from "./dynamic-inputs";
 import { hostStateProvider, hostStateProviderVersion } from "./host-state-provider";
 import type { HostStateInputs } from "./host-state-provider";
+import { DynamicResource } from "./provider-shim";
 
 export interface RaspberryPiArgs {
     /** How to reach the host over SSH (private key as a secret, host key pinned). */
@@ -12,7 +13,7 @@ export interface RaspberryPiArgs {
 }
 
 /** The host's baseline as a dynamic resource: MPTCP switched on persistently, facts read. */
-class HostState extends pulumi.dynamic.Resource {
+class HostState extends DynamicResource {
     declare readonly facts: pulumi.Output<HostFacts>;
     declare readonly mptcpEnabled: pulumi.Output<boolean>;
     declare readonly persisted: pulumi.Output<boolean>;

@@ -1,5 +1,6 @@
 // Runs scripts on a host over SSH with ssh2: the host key is pinned (a mismatch is refused before
 // any command runs), the script travels on stdin so nothing is spliced into a command line.
+import { createHash } from "crypto";
 import { Client, ClientChannel, ConnectConfig } from "ssh2";
 import { CodedError } from "../errors/coded-error";
 import type { RemoteErrorCode } from "../errors/hints";
@@ -96,79 +97,187 @@ function lastLines(text: string, count: number): string {
 /** Tries for a connection that fails before its session is ready (nothing has run then). */
 const connectAttempts = 3;
 
-/** One SSH session running the script; `beforeReady` on the error says whether anything ran. */
-function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): Promise<RemoteResult> {
+/** An idle connection closes after this long; steps that follow each other reuse it. */
+export const IDLE_CLOSE_MS = 1_000;
+/** Steps at once on one pooled connection (sshd's MaxSessions is 10); more get their own. */
+const CHANNELS_PER_CONNECTION = 6;
+
+/**
+ * One SSH connection to a host, shared by the steps that run on it at the same time or one after
+ * the other within a process: a refresh reads a host's facts and its endpoints at once, an update
+ * runs a resource's steps back to back. Each step is its own exec channel (its own `bash -s`).
+ */
+interface SharedConnection {
+    client: Client;
+    /** Settles when the session is ready, or fails with what went wrong while connecting. */
+    ready: Promise<void>;
+    users: number;
+    idleTimer?: NodeJS.Timeout;
+    /** Set once the connection failed or closed: it takes no new steps. */
+    closed: boolean;
+    /** What the host presented, to tell a host-key mismatch from other failures. */
+    presentedKey?: Buffer;
+}
+
+const connections = new Map<string, SharedConnection>();
+
+function connectionKey(connection: HostConnection): string {
+    const { address, port, user, privateKey, hostKey } = connection;
+    return createHash("sha256").update(JSON.stringify([address, port, user, privateKey, hostKey])).digest("hex");
+}
+
+function openConnection(connection: HostConnection, pinned: Buffer): SharedConnection {
+    const client = new Client();
+    const shared: SharedConnection = { client, users: 0, closed: false, ready: Promise.resolve() };
+    shared.ready = new Promise<void>((resolve, reject) => {
+        client.once("ready", () => resolve());
+        client.on("error", (error: Error) => {
+            shared.closed = true;
+            reject(error);
+        });
+        client.on("close", () => {
+            shared.closed = true;
+            reject(new Error("the connection closed before its session was ready"));
+        });
+    });
+    // Waiters that come later see the failure through `ready`; none is left unhandled.
+    shared.ready.catch(() => undefined);
+    const config: ConnectConfig = {
+        host: connection.address,
+        port: connection.port,
+        username: connection.user,
+        privateKey: connection.privateKey,
+        readyTimeout: 15_000,
+        keepaliveInterval: 5_000,
+        hostVerifier: (key: Buffer) => {
+            shared.presentedKey = key;
+            return key.equals(pinned);
+        },
+    };
+    client.connect(config);
+    return shared;
+}
+
+/** A connection for one step: the shared one when it is open and has room, else a new one. */
+function takeConnection(connection: HostConnection, pinned: Buffer): { shared: SharedConnection; release: (broken: boolean) => void } {
+    const key = connectionKey(connection);
+    let shared = connections.get(key);
+    const pooled = shared === undefined || shared.closed || shared.users < CHANNELS_PER_CONNECTION;
+    if (shared === undefined || shared.closed || !pooled) {
+        shared = openConnection(connection, pinned);
+        if (pooled) {
+            const opened = shared;
+            connections.set(key, opened);
+            opened.client.on("close", () => {
+                if (connections.get(key) === opened) connections.delete(key);
+            });
+        }
+    }
+    const taken = shared;
+    clearTimeout(taken.idleTimer);
+    taken.users++;
+    let released = false;
+    const release = (broken: boolean) => {
+        if (released) return;
+        released = true;
+        taken.users--;
+        if (broken || !pooled) {
+            taken.closed = true;
+            if (connections.get(key) === taken) connections.delete(key);
+            if (!pooled || taken.users === 0) taken.client.end();
+            return;
+        }
+        if (taken.users === 0) {
+            taken.idleTimer = setTimeout(() => {
+                taken.closed = true;
+                if (connections.get(key) === taken) connections.delete(key);
+                taken.client.end();
+            }, IDLE_CLOSE_MS);
+        }
+    };
+    return { shared: taken, release };
+}
+
+/** One exec channel running the script; `beforeReady` on the error says whether anything ran. */
+async function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): Promise<RemoteResult> {
     const timeoutSeconds = Math.ceil(step.timeoutSeconds ?? 600);
     const command = remoteCommand(connection.user, timeoutSeconds, step.exclusive);
-    let presentedKey: Buffer | undefined;
-    let ready = false;
+    const { shared, release } = takeConnection(connection, pinned);
+    const client = shared.client;
+    try {
+        await shared.ready;
+    } catch (error) {
+        release(true);
+        const keyMismatch = shared.presentedKey !== undefined && !shared.presentedKey.equals(pinned);
+        throw keyMismatch
+            ? new RemoteStepError("ssh-host-key", step.host, step.step,
+                  `the host key presented by ${connection.address} is not the pinned one`, undefined, { cause: error })
+            : new RemoteStepError("ssh-connect", step.host, step.step,
+                  `cannot connect to ${connection.user}@${connection.address}:${connection.port}: ${(error as Error).message}`, undefined, { cause: error, beforeReady: true });
+    }
 
     return new Promise<RemoteResult>((resolve, reject) => {
-        const client = new Client();
         let settled = false;
         let timer: NodeJS.Timeout | undefined = undefined;
-        const finish = (error: Error | undefined, value?: RemoteResult) => {
+        let started = false;
+        // Lost before the host accepted the exec request, the step never started: safe to try again.
+        const lost = (error?: Error) =>
+            finish(
+                new RemoteStepError("ssh-connect", step.host, step.step,
+                    `lost the connection to ${connection.user}@${connection.address}:${connection.port}${error ? `: ${error.message}` : ""}`, undefined, { cause: error, beforeReady: !started }),
+                true,
+            );
+        const onClose = () => lost();
+        const finish = (error: Error | undefined, broken: boolean, value?: RemoteResult) => {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
-            client.end();
+            client.removeListener("error", lost);
+            client.removeListener("close", onClose);
+            release(broken);
             if (error) reject(error);
             else resolve(value as RemoteResult);
         };
+        client.on("error", lost);
+        client.on("close", onClose);
         timer = setTimeout(() => {
             finish(
-                new RemoteStepError("remote-step-timeout", step.host, step.step, `no result after ${timeoutSeconds} s, nor after the host's own timeout (the host may be unreachable)`),
+                new RemoteStepError("remote-step-timeout", step.host, step.step, `no result after ${timeoutSeconds} s, nor after the host's own timeout`),
+                true,
             );
             // The host's `timeout` answers first when the host is reachable; this is for when it is not.
         }, (timeoutSeconds + KILL_AFTER_SECONDS + 5) * 1000);
 
-        client.on("ready", () => {
-            ready = true;
-            client.exec(command, (error: Error | undefined, channel: ClientChannel) => {
-                if (error) return finish(error);
-                let stdout = "";
-                let stderr = "";
-                let received = 0;
-                const bound = (chunk: Buffer) => {
-                    received += chunk.length;
-                    if (step.maxOutputBytes === undefined || received <= step.maxOutputBytes) return true;
-                    channel.close();
-                    finish(new RemoteStepError("remote-output-too-large", step.host, step.step, `the host sent more than ${step.maxOutputBytes} bytes`));
-                    return false;
-                };
-                channel.on("data", (chunk: Buffer) => {
-                    if (bound(chunk)) stdout += chunk.toString();
-                });
-                channel.stderr.on("data", (chunk: Buffer) => {
-                    if (bound(chunk)) stderr += chunk.toString();
-                });
-                channel.on("close", (exitCode: number | null) => finish(undefined, { stdout, stderr, exitCode: exitCode ?? 255 }));
-                channel.end(step.script);
+        const opened = (error: Error | undefined, channel: ClientChannel) => {
+            // A refused channel or exec request started nothing on the host: safe to try again.
+            if (error) {
+                return finish(new RemoteStepError("ssh-connect", step.host, step.step, `the host refused the session: ${error.message}`, undefined, { cause: error, beforeReady: true }), true);
+            }
+            started = true;
+            let stdout = "";
+            let stderr = "";
+            let received = 0;
+            const bound = (chunk: Buffer) => {
+                received += chunk.length;
+                if (step.maxOutputBytes === undefined || received <= step.maxOutputBytes) return true;
+                channel.close();
+                finish(new RemoteStepError("remote-output-too-large", step.host, step.step, `the host sent more than ${step.maxOutputBytes} bytes`), false);
+                return false;
+            };
+            channel.on("data", (chunk: Buffer) => {
+                if (bound(chunk)) stdout += chunk.toString();
             });
-        });
-        client.on("error", (error: Error) => {
-            const keyMismatch = presentedKey !== undefined && !presentedKey.equals(pinned);
-            finish(
-                keyMismatch
-                    ? new RemoteStepError("ssh-host-key", step.host, step.step,
-                          `the host key presented by ${connection.address} is not the pinned one`, undefined, { cause: error })
-                    : new RemoteStepError("ssh-connect", step.host, step.step,
-                          `cannot connect to ${connection.user}@${connection.address}:${connection.port}: ${error.message}`, undefined, { cause: error, beforeReady: !ready }),
-            );
-        });
-        const config: ConnectConfig = {
-            host: connection.address,
-            port: connection.port,
-            username: connection.user,
-            privateKey: connection.privateKey,
-            readyTimeout: 15_000,
-            keepaliveInterval: 5_000,
-            hostVerifier: (key: Buffer) => {
-                presentedKey = key;
-                return key.equals(pinned);
-            },
+            channel.stderr.on("data", (chunk: Buffer) => {
+                if (bound(chunk)) stderr += chunk.toString();
+            });
+            channel.on("close", (exitCode: number | null) => finish(undefined, false, { stdout, stderr, exitCode: exitCode ?? 255 }));
+            channel.end(step.script);
         };
-        client.connect(config);
+        try {
+            client.exec(command, opened);
+        } catch (error) {
+            opened(error as Error, undefined as unknown as ClientChannel);
+        }
     });
 }
 

@@ -55,7 +55,25 @@ export function engineEnvironment(paths = toolchainPaths()): Record<string, stri
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         // `npm test` type-checks the program; the engine need not do it again on every run.
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        NODE_OPTIONS: engineNodeOptions(process.env.NODE_OPTIONS),
     };
+}
+
+/**
+ * V8's young generation of mptcp-lab's Node processes, in MiB per semi-space (V8's default is 16):
+ * the program and the providers allocate little that lives long, and a smaller nursery cuts the
+ * program's peak by about 25 MiB with no measurable CPU cost. Also in cli/mptcp-lab and Pulumi.yaml.
+ */
+export const SEMI_SPACE_MIB = 2;
+
+/**
+ * NODE_OPTIONS for the engine's Node processes (the program, the dynamic providers): as given,
+ * plus the preload of toolchain/lazy-typescript.js (they load the TypeScript compiler only if
+ * they use it, and the providers never do) and the smaller young generation, each once.
+ */
+export function engineNodeOptions(given = ""): string {
+    const added = [`--require ${JSON.stringify(path.join(__dirname, "lazy-typescript.js"))}`, `--max-semi-space-size=${SEMI_SPACE_MIB}`];
+    return [given, ...added.filter((option) => !given.includes(option))].join(" ").trim();
 }
 
 export class ToolchainMissingError extends Error {

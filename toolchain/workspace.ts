@@ -1,9 +1,10 @@
 // Opens stacks through the Automation API with the pinned CLI and the offline environment.
 import { execFile } from "child_process";
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as path from "path";
 import { LocalWorkspace, type OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { engineEnvironment, pulumiRoot, toolchainPaths } from "./index";
+import { engineEnvironment, pulumiRoot, type ToolchainPaths, toolchainPaths } from "./index";
 
 export interface StackLocation {
     /** Folder holding Pulumi.yaml. */
@@ -13,8 +14,22 @@ export interface StackLocation {
 
 const pulumiCommands = new Map<string, Promise<PulumiCommand>>();
 
-/** The pinned CLI; `PulumiCommand.get` runs `pulumi version`, so once per root is enough. */
-function pulumiCommandAt(root: string): Promise<PulumiCommand> {
+/** PulumiCommand's constructor, which the SDK's types keep private. */
+const PulumiCommandOf = PulumiCommand as unknown as new (command: string, version: import("semver").SemVer) => PulumiCommand;
+
+/** The CLI's version as the Automation API keeps it: a SemVer of the SDK's own semver package. */
+function sdkSemVer(version: string): import("semver").SemVer {
+    const fromSdk = createRequire(require.resolve("@pulumi/pulumi/automation"));
+    return new (fromSdk("semver") as typeof import("semver")).SemVer(version);
+}
+
+/**
+ * The pinned CLI. The toolchain's own build is the pinned version (the bootstrap builds it so, and
+ * a test checks it), so it needs no `pulumi version` call (a third of a second of Go start-up on
+ * every command); `PulumiCommand.get` runs one for a `pulumi` found on PATH, once per root.
+ */
+function pulumiCommandAt(root: string, paths: ToolchainPaths): Promise<PulumiCommand> {
+    if (root === path.dirname(paths.binDir)) return Promise.resolve(new PulumiCommandOf(path.join(paths.binDir, "pulumi"), sdkSemVer(paths.pulumiVersion)));
     let command = pulumiCommands.get(root);
     if (!command) {
         command = PulumiCommand.get({ root });
@@ -27,7 +42,7 @@ function pulumiCommandAt(root: string): Promise<PulumiCommand> {
 
 async function workspaceOptions() {
     const paths = toolchainPaths();
-    return { pulumiCommand: await pulumiCommandAt(pulumiRoot(paths)), envVars: engineEnvironment(paths) };
+    return { pulumiCommand: await pulumiCommandAt(pulumiRoot(paths), paths), envVars: engineEnvironment(paths) };
 }
 
 /**

@@ -69,7 +69,8 @@ function memoryOf(pid: number): { rss: number; hwm: number } | undefined {
 function describe(pid: number, fallback: string): string {
     try {
         const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-        const script = argv.slice(1).find((arg) => /\.(ts|js)$|dynamic-provider|pulumi-|ansible|cmd\/run/.test(arg));
+        // Options and preloads (`-r FILE`, `--require FILE`) do not name the process.
+        const script = argv.slice(1).find((arg, i) => !arg.startsWith("-") && !["-r", "--require"].includes(argv[i]) && /\.(ts|js)$|dynamic-provider|pulumi-|ansible|cmd\/run/.test(arg));
         return script ? `${fallback} ${script.split("/").slice(-2).join("/")}` : fallback;
     } catch {
         return fallback;

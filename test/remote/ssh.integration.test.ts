@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type BenchStatus, benchDown, benchUp, defaultBenchPlan } from "../../bench";
-import { type HostConnection, RemoteStepError, runRemote } from "../../remote/ssh";
+import { type HostConnection, IDLE_CLOSE_MS, RemoteStepError, runRemote } from "../../remote/ssh";
 import { benchHook, benchTest, prepareBench } from "../bench/helpers/harness";
 
 const BENCH = "t-ssh";
@@ -61,4 +61,26 @@ benchTest("a step whose controller was killed still holds its lock until it stop
     // The next run's step on the same lock starts only once the build is gone (stopped by its timeout).
     const next = await onClient("the next run's step", 'pid=$(cat /tmp/mlab-killed.pid); if kill -0 "$pid" 2>/dev/null; then echo overlap; else echo alone; fi\n', { exclusive: lock, timeoutSeconds: 60 });
     t.is(next.stdout.trim(), "alone");
+});
+
+/** Prints the pid of the sshd process that serves the step's connection (its nearest sshd ancestor). */
+const SERVING_SSHD = `pid=$$
+while [ "$pid" -gt 1 ]; do
+    case "$(cat "/proc/$pid/comm")" in sshd*) echo "$pid"; exit 0 ;; esac
+    pid=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")
+done
+echo none
+`;
+
+benchTest("steps at once and one after the other share one SSH connection; a step after it went idle opens a new one", async (t) => {
+    const servedBy = async (step: string) => (await onClient(step, SERVING_SSHD)).stdout.trim();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_CLOSE_MS + 1_000));
+    const [first, second] = await Promise.all([servedBy("read facts"), servedBy("read endpoints")]);
+    t.regex(first, /^\d+$/);
+    t.is(second, first);
+    t.is(await servedBy("apply endpoints"), first);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_CLOSE_MS + 1_000));
+    const later = await servedBy("read facts again");
+    t.regex(later, /^\d+$/);
+    t.not(later, first);
 });
