@@ -145,8 +145,8 @@ test("EmulatedBench diff rebuilds a bench whose plan changed, the old one first"
 const mirrorInputs = { benchName: "t-no-such-bench", repository: "https://github.com/esnet/iperf.git", tag: "3.21", providerVersion: repositoryMirror.repositoryMirrorProviderVersion };
 const mirrorOutputs = { ...mirrorInputs, mirrorUrl: "git://198.19.0.1/esnet-iperf", seededFrom: "cache" };
 
-test("RepositoryMirror check passes its inputs through", async (t) => {
-    t.deepEqual(await check(repositoryMirror.operations, mirrorInputs), { inputs: mirrorInputs });
+test("RepositoryMirror check passes valid inputs through, with no failures", async (t) => {
+    t.deepEqual(await check(repositoryMirror.operations, mirrorInputs), { inputs: mirrorInputs, failures: [] });
 });
 
 test("RepositoryMirror diff offers the repository again to a bench without its copy", async (t) => {
