@@ -14,7 +14,8 @@ import type { RaspberryPi } from "./raspberry-pi";
  * Shared by every step's script: `fail STATUS CODE MESSAGE` reports `<host>: <step>: exited with
  * STATUS: MESSAGE` on stderr, the form the dynamic providers' errors take too, behind the coded
  * line of errors/engine-text.ts (`[mptcp-lab:CODE host=... step="..."]`), so that the command line
- * knows the failure by its code (one of HOST_STEP_ERROR_CODES, errors/hints.ts).
+ * knows the failure by its code (one of HOST_STEP_ERROR_CODES, errors/hints.ts). `apt_get` is
+ * apt-get that waits for the package lock.
  */
 export const prologue = `host_label=$1 step_label=$2
 shift 2
@@ -26,6 +27,9 @@ fail() {
     printf '[mptcp-lab:%s host=%s step="%s"] %s: %s: exited with %s: %s\\n' "$code" "$host_label" "$quoted_step" "$host_label" "$step_label" "$status" "$*" >&2
     exit "$status"
 }
+# Waits for the package lock instead of failing on it: a Pi's unattended-upgrades, or the
+# apt-get of a killed earlier run still finishing, may hold it.
+apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 `;
 
 export interface HostCommandArgs {

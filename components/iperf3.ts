@@ -36,7 +36,7 @@ export const iperf3ScriptHelpers = `
 first_line() { local text; text=$("$@" 2>&1 || true); printf '%s\\n' "\${text%%$'\\n'*}"; }
 offers_mptcp() { local help; help=$("$1" --help 2>&1 || true); [[ $help == *--mptcp* ]]; }
 ensure_mptcpize() {
-    command -v mptcpize >/dev/null || apt-get install -y -qq --no-install-recommends mptcpize >/dev/null \\
+    command -v mptcpize >/dev/null || apt_get install -y -qq --no-install-recommends mptcpize >/dev/null \\
         || fail 9 package-install-failed "apt-get install mptcpize failed"
 }
 report() { printf 'binary=%s\\nversion=%s\\ncommit=%s\\nmptcp=%s\\n' "$1" "$(first_line "$1" --version)" "$2" "$3"; }
@@ -121,8 +121,8 @@ report "$binary" "$commit" "$mode"
 const packageScript = `${iperf3ScriptHelpers}
 package=$1 require_mptcp=$2
 if [ "$(dpkg-query -W -f='\${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then
-    if ! apt-cache show "$package" >/dev/null 2>&1; then apt-get update -qq; fi
-    apt-get install -y -qq --no-install-recommends "$package" >/dev/null || fail 3 package-install-failed "apt-get install $package failed"
+    if ! apt-cache show "$package" >/dev/null 2>&1; then apt_get update -qq; fi
+    apt_get install -y -qq --no-install-recommends "$package" >/dev/null || fail 3 package-install-failed "apt-get install $package failed"
 fi
 binary=$(command -v iperf3) || fail 3 package-install-failed "the package $package installed no iperf3 on PATH"
 mode=native

@@ -23,14 +23,14 @@ for candidate in "\${candidates[@]}"; do
     if installed "$candidate"; then chosen=$candidate; break; fi
 done
 if [ -z "$chosen" ]; then
-    if ! apt-cache show "\${candidates[0]}" >/dev/null 2>&1; then apt-get update -qq; fi
+    if ! apt-cache show "\${candidates[0]}" >/dev/null 2>&1; then apt_get update -qq; fi
     for candidate in "\${candidates[@]}"; do
         if apt-cache show "$candidate" >/dev/null 2>&1; then chosen=$candidate; break; fi
     done
 fi
 [ -n "$chosen" ] || fail 3 headers-unavailable "no headers package for kernel $(uname -r): tried \${candidates[*]}"
 if ! installed "$chosen" || ! installed git || ! installed build-essential; then
-    apt-get install -y -qq --no-install-recommends "$chosen" git build-essential >/dev/null \\
+    apt_get install -y -qq --no-install-recommends "$chosen" git build-essential >/dev/null \\
         || fail 3 package-install-failed "apt-get install $chosen git build-essential failed"
 fi
 probe=$(mktemp -d)
