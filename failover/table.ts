@@ -108,6 +108,11 @@ function failbackRows(run: FailoverRun): string[] {
     return [`${label}off: after ${name} came back the connection stayed on the surviving path (no new subflow; failover.failback: reannounce re-creates it)`];
 }
 
+/** Whose byte counts the figures are: the receiver's, or (no usable server.json) the client's writes. */
+export function figuresSourceLabel(run: Pick<FailoverRun, "figuresFrom">): string {
+    return run.figuresFrom === "server" ? "the receiver's counts (server.json)" : "the client's counts (client.json)";
+}
+
 function summaryRows(run: FailoverRun): string[] {
     const { summary } = run;
     const mptcp =
@@ -126,7 +131,7 @@ function summaryRows(run: FailoverRun): string[] {
             : `${formatSeconds(summary.stallSeconds)} with (nearly) nothing delivered, from ${formatSeconds(summary.stallAt)}`;
     const rows = [
         `Run               ${run.mode}, iperf3 ${run.iperf3Version}; ${failure}`,
-        `Figures           bytes over time; rolling window ${summary.windowSeconds} s (see docs/failover-figures.md)`,
+        `Figures           bytes over time; rolling window ${summary.windowSeconds} s; ${figuresSourceLabel(run)} (see docs/failover-figures.md)`,
         `Baseline          ${formatBitrate(summary.baselineBitsPerSecond)} (mean from ${SLOW_START_LABEL} to the failure)`,
         `Surviving rate    ${formatBitrate(summary.survivingRateBitsPerSecond)}${survivingNote(run)}`,
         `Mean while down   ${formatBitrate(summary.meanRateWhileDownBitsPerSecond)} (the whole outage, stall included)`,
