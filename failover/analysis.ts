@@ -199,6 +199,11 @@ export function receiverSeries(
     return { from: "server", intervals: server };
 }
 
+/** The samples a run's figures come from (`figuresFrom`): what charts and byte counts should show. */
+export function figureSamples(run: Pick<FailoverRun, "intervals" | "serverIntervals" | "figuresFrom">): readonly IntervalSample[] {
+    return run.figuresFrom === "server" && run.serverIntervals !== undefined ? run.serverIntervals : run.intervals;
+}
+
 export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule): FailoverRun {
     const report = parseIperf3Json(files.clientJson);
     const serverIntervals = files.serverJson === undefined ? [] : parseIperf3Json(files.serverJson).intervals;
@@ -263,6 +268,5 @@ export function currentRun(run: FailoverRun): FailoverRun {
     if (typeof recorded.windowSeconds === "number" && recorded.survivingRateFrom !== undefined && recorded.failbackRecoverySeconds !== undefined) return run;
     const { linkDownAt, linkUpAt } = run.summary;
     const failback = { endpointReannouncedAt: null, failbackSubflowSeconds: null, failbackRecoverySeconds: null };
-    const samples = run.figuresFrom === "server" && run.serverIntervals !== undefined ? run.serverIntervals : run.intervals;
-    return { ...run, summary: { ...failback, ...run.summary, ...summariseThroughput(samples, linkDownAt, linkUpAt) } };
+    return { ...run, summary: { ...failback, ...run.summary, ...summariseThroughput(figureSamples(run), linkDownAt, linkUpAt) } };
 }

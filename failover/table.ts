@@ -1,6 +1,6 @@
 // Prints a failover run the way iperf3 prints a test, with the failure marked, then the summary
 // and, given a plain-TCP control run, what MPTCP saved.
-import { bytesAfter, currentRun, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
+import { bytesAfter, currentRun, figureSamples, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
 import { STALL_RESOLUTION_SECONDS } from "./series";
 import type { FailoverRun, IntervalSample } from "./types";
 
@@ -159,8 +159,8 @@ function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
         rows.push("MPTCP saved       cannot tell: a link failure is missing from one of the runs");
         return rows;
     }
-    const moved = bytesAfter(run.intervals, downAt);
-    const controlMoved = bytesAfter(control.intervals, controlDownAt);
+    const moved = bytesAfter(figureSamples(run), downAt);
+    const controlMoved = bytesAfter(figureSamples(control), controlDownAt);
     const stallSaved = control.summary.stallSeconds - run.summary.stallSeconds;
     rows.push(
         `MPTCP saved       ${formatSeconds(stallSaved)} of stall; after the failure it moved ${formatBytes(moved)} ` +

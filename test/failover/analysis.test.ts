@@ -2,7 +2,7 @@ import test from "ava";
 import * as fs from "fs";
 import * as path from "path";
 import { analyseRun, formatRunTable } from "../../failover";
-import { currentRun } from "../../failover/analysis";
+import { currentRun, figureSamples } from "../../failover/analysis";
 import { NO_OUTPUT_ERROR, TRUNCATED_ERROR } from "../../failover/iperf3-json";
 import type { FailoverMode, FailoverRunFiles } from "../../failover";
 
@@ -211,6 +211,8 @@ test("a forward run's figures come from the receiver's samples, the client's sta
     t.is(run.figuresFrom, "server");
     t.deepEqual(run.intervals, clientOnly.intervals);
     t.is(run.serverIntervals?.length, RECEIVED.length);
+    t.true(figureSamples(run) === run.serverIntervals, "the chart shows the series the figures come from");
+    t.is(figureSamples(clientOnly), clientOnly.intervals);
     t.is(Math.round(run.summary.baselineBitsPerSecond / 1e6), 200); // the client's writes: 279
     t.is(Math.round(run.summary.survivingRateBitsPerSecond / 1e6), 100);
     t.is(run.summary.stallSeconds.toFixed(2), "0.50"); // from the failure at 2.003 s to 2.5 s
