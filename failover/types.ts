@@ -4,7 +4,7 @@
 /** How the client asked for MPTCP: iperf3's own `-m` (3.19+), `mptcpize run`, or not at all. */
 export type FailoverMode = "native" | "mptcpize" | "tcp";
 
-/** One iperf3 reporting interval, as seen by the client (receiver-side numbers with `-R`). */
+/** One iperf3 reporting interval, as one side reported it: the client (receiver-side numbers with `-R`) or the server. */
 export interface IntervalSample {
     /** Seconds relative to the start of the test. */
     start: number;
