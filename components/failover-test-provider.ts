@@ -126,7 +126,7 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
     let testFailure: unknown;
     let restoreFailure: string | undefined;
     try {
-        await onHost(inputs.server, `start the iperf3 server (${mode})`, serveArguments({ port, timeoutSeconds: inputs.durationSeconds + 60, resultsDir, mptcpize: mode === "mptcpize" }), 60);
+        await onHost(inputs.server, `start the iperf3 server (${mode})`, serveArguments({ port, timeoutSeconds: inputs.durationSeconds + 60, resultsDir, intervalSeconds: inputs.intervalSeconds, mptcpize: mode === "mptcpize" }), 60);
         if (inputs.failingHost === "server") {
             const flip = flipArguments({ failure, watchPort: port, durationSeconds: inputs.durationSeconds, resultsDir: flipDir, detach: true });
             await onHost(inputs.server, `arm the ${inputs.failingInterface} failure`, flip, 60);
@@ -171,6 +171,7 @@ async function runOnce(inputs: FailoverTestInputs, mode: FailoverMode, port: num
     return analyseRun(
         {
             clientJson: files[resultFileNames.clientJson] ?? "",
+            serverJson: files[resultFileNames.serverJson],
             monitorLog: files[resultFileNames.monitorLog],
             linkEvents,
             meta: files[resultFileNames.meta],

@@ -9,6 +9,7 @@ import type {
     FailoverRunFiles,
     FailoverSchedule,
     FailoverSummary,
+    FiguresSource,
     IntervalSample,
     MonitorEvent,
 } from "./types";
@@ -180,8 +181,33 @@ function linkTimes(
     return { downAt: linkTime(link, reference, link.downEpoch), upAt: linkTime(link, reference, link.upEpoch) };
 }
 
+/**
+ * The receiver's samples, which the figures come from: the server's in a forward run (the
+ * client's samples there count what it wrote, which overshoots the path), the client's own with
+ * `-R`. Falls back to the client's when the server's report has no samples at the client's pace
+ * (missing, cut short, or at another interval).
+ */
+export function receiverSeries(
+    client: { intervals: readonly IntervalSample[]; reverse: boolean | null },
+    server: readonly IntervalSample[],
+): { from: FiguresSource; intervals: readonly IntervalSample[] } {
+    if (client.reverse === true || server.length === 0) return { from: "client", intervals: client.intervals };
+    const pace = (samples: readonly IntervalSample[]) => (samples.length === 0 ? null : sampleSeconds(samples[0]));
+    const clientPace = pace(client.intervals);
+    const serverPace = pace(server);
+    if (clientPace !== null && serverPace !== null && Math.abs(clientPace - serverPace) > clientPace / 2) return { from: "client", intervals: client.intervals };
+    return { from: "server", intervals: server };
+}
+
+/** The samples a run's figures come from (`figuresFrom`): what charts and byte counts should show. */
+export function figureSamples(run: Pick<FailoverRun, "intervals" | "serverIntervals" | "figuresFrom">): readonly IntervalSample[] {
+    return run.figuresFrom === "server" && run.serverIntervals !== undefined ? run.serverIntervals : run.intervals;
+}
+
 export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule): FailoverRun {
     const report = parseIperf3Json(files.clientJson);
+    const serverIntervals = files.serverJson === undefined ? [] : parseIperf3Json(files.serverJson).intervals;
+    const figures = receiverSeries(report, serverIntervals);
     const { meta, problem } = readMeta(files.meta);
     const link = files.linkEvents === undefined ? null : parseLinkEvents(files.linkEvents);
     // 3.20+ stamps the test start itself; older versions rely on the runner's clock reading.
@@ -209,7 +235,7 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
     const intervalBytes = intervals.reduce((total, sample) => total + (sample.bitsPerSecond * sampleSeconds(sample)) / 8, 0);
 
     const summary: FailoverSummary = {
-        ...summariseThroughput(intervals, downAt, upAt),
+        ...summariseThroughput(figures.intervals, downAt, upAt),
         totalBytes: Math.round(report.receivedBytes ?? intervalBytes),
         retransmits: report.retransmits,
         survived: report.error === null && report.complete && ranFullDuration,
@@ -217,12 +243,14 @@ export function analyseRun(files: FailoverRunFiles, schedule: FailoverSchedule):
         subflowsJoined,
         linkDownAt: downAt,
         linkUpAt: upAt,
-        ...failbackFigures(intervals, events, tokens, { downAt, upAt, reannouncedAt: linkTime(link, reference, link?.reannounceEpoch ?? null) }),
+        ...failbackFigures(figures.intervals, events, tokens, { downAt, upAt, reannouncedAt: linkTime(link, reference, link?.reannounceEpoch ?? null) }),
         ...(error === undefined ? {} : { error }),
     };
     return {
         mode,
         intervals,
+        serverIntervals,
+        figuresFrom: figures.from,
         events,
         summary,
         iperf3Version: report.version ?? versionNumber(meta?.iperf3Version) ?? "unknown",
@@ -240,5 +268,5 @@ export function currentRun(run: FailoverRun): FailoverRun {
     if (typeof recorded.windowSeconds === "number" && recorded.survivingRateFrom !== undefined && recorded.failbackRecoverySeconds !== undefined) return run;
     const { linkDownAt, linkUpAt } = run.summary;
     const failback = { endpointReannouncedAt: null, failbackSubflowSeconds: null, failbackRecoverySeconds: null };
-    return { ...run, summary: { ...failback, ...run.summary, ...summariseThroughput(run.intervals, linkDownAt, linkUpAt) } };
+    return { ...run, summary: { ...failback, ...run.summary, ...summariseThroughput(figureSamples(run), linkDownAt, linkUpAt) } };
 }

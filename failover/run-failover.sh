@@ -3,7 +3,7 @@
 # runs one subcommand per SSH call and downloads the result files. Every argument is validated
 # here again, because the command line reaches a shell.
 #
-#   serve      --port P --timeout S --results DIR [--mptcpize]
+#   serve      --port P --timeout S --results DIR [--interval I] [--mptcpize]
 #   serve-stop --port P
 #   client     --server ADDR --port P --duration D --interval I --mode native|mptcpize|tcp
 #              [--reverse] [--bind ADDR] [--bind-dev DEV] --results DIR
@@ -344,11 +344,12 @@ json_array() {
 # --- subcommands -------------------------------------------------------------------------------
 
 cmd_serve() {
-    local port="" timeout_seconds="" dir="" use_mptcpize=0
+    local port="" timeout_seconds="" dir="" interval=1 use_mptcpize=0
     while (($#)); do
         case $1 in
         --port) needs_value "$@" && port=$2 && shift 2 ;;
         --timeout) needs_value "$@" && timeout_seconds=$2 && shift 2 ;;
+        --interval) needs_value "$@" && interval=$2 && shift 2 ;;
         --results) needs_value "$@" && dir=$2 && shift 2 ;;
         --mptcpize) use_mptcpize=1 && shift ;;
         *) die 2 "serve: unknown argument '$1'" ;;
@@ -357,6 +358,10 @@ cmd_serve() {
     require --port "$port" valid_port "a port"
     require --timeout "$timeout_seconds" valid_whole_seconds "whole seconds"
     require --results "$dir" valid_results_dir "an absolute path"
+    require --interval "$interval" valid_decimal_seconds "decimal seconds"
+    local interval_us
+    interval_us=$(to_micros "$interval")
+    ((interval_us >= 100000 && interval_us <= 60000000)) || die 2 "--interval must be 0.1 to 60 s"
     need_commands iperf3 timeout ss
     ((use_mptcpize)) && need_commands mptcpize
     need_systemd "the iperf3 server"
@@ -369,7 +374,8 @@ cmd_serve() {
     local -a command=(timeout --foreground --kill-after=5 "$timeout_seconds")
     ((use_mptcpize)) && command+=(mptcpize run)
     # -B 0.0.0.0: Raspberry Pi kernels do MPTCP on IPv4 only; a 3.19+ server needs no -m.
-    command+=(iperf3 -s -B 0.0.0.0 -1 -p "$port" -J)
+    # -i: the receiver's byte counts of a forward run, at the client's interval, are the figures.
+    command+=(iperf3 -s -B 0.0.0.0 -1 -p "$port" -i "$interval" -J)
     start_unit "$unit" "$((10#$timeout_seconds + 10))s" "iperf3 server on port $port" \
         --property=StandardOutput="file:$dir/server.json" --property=StandardError="file:$dir/server.stderr" \
         -- "${command[@]}" || die 4 "systemd-run could not start $unit"

@@ -16,7 +16,7 @@ export const runnerScriptPath = path.join(__dirname, "run-failover.sh");
  * script's code; test/failover/runner-version.test.ts records the code's hash for each version
  * and fails until the version is bumped.
  */
-export const RUNNER_VERSION = "3";
+export const RUNNER_VERSION = "4";
 
 /** Even counts of both quote characters: a `#` after such a prefix starts a comment. */
 const quotesBalanced = (text: string): boolean => (text.match(/'/g)?.length ?? 0) % 2 === 0 && (text.match(/"/g)?.length ?? 0) % 2 === 0;
@@ -110,16 +110,20 @@ export interface ServeOptions {
     /** The server gives up after this many seconds. */
     timeoutSeconds: number;
     resultsDir: string;
+    /** The server's reporting interval (`-i`): the client's, so that a forward run's receiver counts at the same pace. */
+    intervalSeconds: number;
     /** Run under `mptcpize run` (iperf3 before 3.19). */
     mptcpize: boolean;
 }
 
 export function serveArguments(options: ServeOptions): string[] {
+    check(options.intervalSeconds >= SHORTEST_INTERVAL_SECONDS && options.intervalSeconds <= 60, "intervalSeconds", options.intervalSeconds, `${SHORTEST_INTERVAL_SECONDS} to 60 s`);
     return [
         "serve",
         "--port", port("port", options.port),
         "--timeout", wholeSeconds("timeoutSeconds", options.timeoutSeconds),
         "--results", resultsDir(options.resultsDir),
+        "--interval", decimalSeconds("intervalSeconds", options.intervalSeconds),
         ...(options.mptcpize ? ["--mptcpize"] : []),
     ];
 }

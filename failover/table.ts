@@ -1,6 +1,6 @@
 // Prints a failover run the way iperf3 prints a test, with the failure marked, then the summary
 // and, given a plain-TCP control run, what MPTCP saved.
-import { bytesAfter, currentRun, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
+import { bytesAfter, currentRun, figureSamples, SLOW_START_SECONDS, STALL_FRACTION } from "./analysis";
 import { STALL_RESOLUTION_SECONDS } from "./series";
 import type { FailoverRun, IntervalSample } from "./types";
 
@@ -108,6 +108,11 @@ function failbackRows(run: FailoverRun): string[] {
     return [`${label}off: after ${name} came back the connection stayed on the surviving path (no new subflow; failover.failback: reannounce re-creates it)`];
 }
 
+/** Whose byte counts the figures are: the receiver's, or (no usable server.json) the client's writes. */
+export function figuresSourceLabel(run: Pick<FailoverRun, "figuresFrom">): string {
+    return run.figuresFrom === "server" ? "the receiver's counts (server.json)" : "the client's counts (client.json)";
+}
+
 function summaryRows(run: FailoverRun): string[] {
     const { summary } = run;
     const mptcp =
@@ -126,7 +131,7 @@ function summaryRows(run: FailoverRun): string[] {
             : `${formatSeconds(summary.stallSeconds)} with (nearly) nothing delivered, from ${formatSeconds(summary.stallAt)}`;
     const rows = [
         `Run               ${run.mode}, iperf3 ${run.iperf3Version}; ${failure}`,
-        `Figures           bytes over time; rolling window ${summary.windowSeconds} s (see docs/failover-figures.md)`,
+        `Figures           bytes over time; rolling window ${summary.windowSeconds} s; ${figuresSourceLabel(run)} (see docs/failover-figures.md)`,
         `Baseline          ${formatBitrate(summary.baselineBitsPerSecond)} (mean from ${SLOW_START_LABEL} to the failure)`,
         `Surviving rate    ${formatBitrate(summary.survivingRateBitsPerSecond)}${survivingNote(run)}`,
         `Mean while down   ${formatBitrate(summary.meanRateWhileDownBitsPerSecond)} (the whole outage, stall included)`,
@@ -154,8 +159,8 @@ function comparisonRows(run: FailoverRun, control: FailoverRun): string[] {
         rows.push("MPTCP saved       cannot tell: a link failure is missing from one of the runs");
         return rows;
     }
-    const moved = bytesAfter(run.intervals, downAt);
-    const controlMoved = bytesAfter(control.intervals, controlDownAt);
+    const moved = bytesAfter(figureSamples(run), downAt);
+    const controlMoved = bytesAfter(figureSamples(control), controlDownAt);
     const stallSaved = control.summary.stallSeconds - run.summary.stallSeconds;
     rows.push(
         `MPTCP saved       ${formatSeconds(stallSaved)} of stall; after the failure it moved ${formatBytes(moved)} ` +

@@ -4,7 +4,7 @@
 /** How the client asked for MPTCP: iperf3's own `-m` (3.19+), `mptcpize run`, or not at all. */
 export type FailoverMode = "native" | "mptcpize" | "tcp";
 
-/** One iperf3 reporting interval, as seen by the client (receiver-side numbers with `-R`). */
+/** One iperf3 reporting interval, as one side reported it: the client (receiver-side numbers with `-R`) or the server. */
 export interface IntervalSample {
     /** Seconds relative to the start of the test. */
     start: number;
@@ -95,9 +95,17 @@ export interface FailoverSummary {
     error?: string;
 }
 
+/** Whose byte counts the figures come from: the receiver's (server.json forward, client.json with `-R`), or the client's writes when the server's are missing. */
+export type FiguresSource = "server" | "client";
+
 export interface FailoverRun {
     mode: FailoverMode;
+    /** The client's raw samples (client.json), unchanged. */
     intervals: IntervalSample[];
+    /** The server's raw samples (server.json), unchanged; absent in outputs recorded before the server reported at the test's interval. */
+    serverIntervals?: IntervalSample[];
+    /** Which samples the summary's figures come from; absent (read: client) in older outputs. */
+    figuresFrom?: FiguresSource;
     events: MonitorEvent[];
     summary: FailoverSummary;
     /** iperf3's version number, e.g. `3.12`, or `unknown`. */
@@ -110,6 +118,8 @@ export interface FailoverRun {
 export interface FailoverRunFiles {
     /** client.json: iperf3 -J output of the client. */
     clientJson: string;
+    /** server.json: iperf3 -J output of the server, the receiver of a forward run. */
+    serverJson?: string;
     /** monitor.log: time-stamped `ip mptcp monitor` lines from the client. */
     monitorLog?: string;
     /** link-events: from the host whose link failed (client or, with `flip`, another host). */

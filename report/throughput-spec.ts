@@ -2,7 +2,7 @@
 // plain-TCP control, the moments the link went down and came back, and the kernel's subflow events.
 import type { TopLevelSpec } from "vega-lite";
 import type { FailoverRun } from "../failover";
-import { currentRun } from "../failover/analysis";
+import { currentRun, figureSamples } from "../failover/analysis";
 import { rollingRates, ROLLING_WINDOW_SECONDS } from "../failover/series";
 import type { FailoverOutput } from "./types";
 
@@ -11,18 +11,18 @@ export const SUBFLOW_EVENT_TYPES: readonly string[] = ["SF_ESTABLISHED", "SF_CLO
 
 const runLabel = (run: FailoverRun): string => (run.mode === "tcp" ? "plain TCP (control)" : `MPTCP (${run.mode})`);
 
-/** One row per iperf3 interval, at its middle, in Mbit/s. */
+/** One row per iperf3 interval of the samples the figures come from (the receiver's), at its middle, in Mbit/s. */
 export function throughputRows(failover: FailoverOutput): { run: string; seconds: number; mbits: number }[] {
     const runs = [failover.mptcp, ...(failover.control ? [failover.control] : [])];
     return runs.flatMap((run) =>
-        run.intervals.map((sample) => ({ run: runLabel(run), seconds: (sample.start + sample.end) / 2, mbits: sample.bitsPerSecond / 1e6 })),
+        figureSamples(run).map((sample) => ({ run: runLabel(run), seconds: (sample.start + sample.end) / 2, mbits: sample.bitsPerSecond / 1e6 })),
     );
 }
 
 /** The smoothed series: per run, the rate over the rolling window ending at each sample's end. */
 export function smoothedRows(failover: FailoverOutput): { run: string; seconds: number; mbits: number }[] {
     const runs = [failover.mptcp, ...(failover.control ? [failover.control] : [])];
-    return runs.flatMap((run) => rollingRates(run.intervals).map((window) => ({ run: runLabel(run), seconds: window.end, mbits: window.bitsPerSecond / 1e6 })));
+    return runs.flatMap((run) => rollingRates(figureSamples(run)).map((window) => ({ run: runLabel(run), seconds: window.end, mbits: window.bitsPerSecond / 1e6 })));
 }
 
 /** The link going down and coming back, per run that recorded it, and a failback's re-announcement. */

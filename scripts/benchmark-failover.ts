@@ -44,7 +44,7 @@ async function runOnce(scratch: string, name: string, port: number, failing: str
     primaryRouteFirst();
     const serverDir = path.join(scratch, name, "server");
     const clientDir = path.join(scratch, name, "client");
-    const served = await runRunner(SERVER, runnerScriptPath, serveArguments({ port, timeoutSeconds: 60, resultsDir: serverDir, mptcpize: true }));
+    const served = await runRunner(SERVER, runnerScriptPath, serveArguments({ port, timeoutSeconds: 60, resultsDir: serverDir, intervalSeconds: 0.1, mptcpize: true }));
     if (served !== 0) throw new Error(`serve exited with ${served}`);
     await runRunner(CLIENT, runnerScriptPath, clientArguments({
         server: ADDRESSES.server.eth0, port, durationSeconds: DURATION, intervalSeconds: 0.1, mode: "mptcpize", reverse: false, resultsDir: clientDir,
@@ -52,7 +52,7 @@ async function runOnce(scratch: string, name: string, port: number, failing: str
     }));
     await runRunner(SERVER, runnerScriptPath, serveStopArguments({ port }));
     return analyseRun(
-        { clientJson: read(clientDir, resultFileNames.clientJson) ?? "", monitorLog: read(clientDir, resultFileNames.monitorLog), linkEvents: read(clientDir, resultFileNames.linkEvents), meta: read(clientDir, resultFileNames.meta) },
+        { clientJson: read(clientDir, resultFileNames.clientJson) ?? "", serverJson: read(serverDir, resultFileNames.serverJson), monitorLog: read(clientDir, resultFileNames.monitorLog), linkEvents: read(clientDir, resultFileNames.linkEvents), meta: read(clientDir, resultFileNames.meta) },
         { downAtSeconds: DOWN_AT, upAtSeconds: UP_AT },
     );
 }

@@ -2,6 +2,7 @@ import test from "ava";
 import * as fs from "fs";
 import * as path from "path";
 import { analyseRun, formatRunTable } from "../../failover";
+import { currentRun, figureSamples } from "../../failover/analysis";
 import { NO_OUTPUT_ERROR, TRUNCATED_ERROR } from "../../failover/iperf3-json";
 import type { FailoverMode, FailoverRunFiles } from "../../failover";
 
@@ -188,4 +189,60 @@ test("without a re-announcement no failback subflow is found and the table says 
 
 test("a link back only at the end of the test measures no failback", (t) => {
     t.regex(formatRunTable(analyseRun(fixture("mptcpize-forward"), SCHEDULE)), /^Failback {10}not measured: wlan0 came back only at the end of the test/m);
+});
+
+/** A server's `-J` report of a forward run (the receiver): `rates` in Mbit/s, one per `step` s. */
+function serverReport(rates: readonly number[], step: number): string {
+    const intervals = rates.map((mbit, i) => {
+        const sum = { start: i * step, end: (i + 1) * step, seconds: step, bytes: (mbit * 1e6 * step) / 8, bits_per_second: mbit * 1e6, omitted: false, sender: false };
+        return { streams: [{ ...sum, socket: 5 }], sum };
+    });
+    return JSON.stringify({ start: { version: "iperf 3.12", test_start: { protocol: "TCP", duration: 6, reverse: 0 } }, intervals, end: {} });
+}
+
+/** 6 s at 0.25 s: 200 Mbit/s to the failure at 2 s, nothing for 0.5 s, then 100 Mbit/s. */
+const RECEIVED = [...Array<number>(8).fill(200), 0, 0, ...Array<number>(14).fill(100)];
+
+test("a forward run's figures come from the receiver's samples, the client's stay as they were", (t) => {
+    const files = fixture("mptcpize-forward");
+    const clientOnly = analyseRun(files, SCHEDULE);
+    const run = analyseRun({ ...files, serverJson: serverReport(RECEIVED, 0.25) }, SCHEDULE);
+    t.is(clientOnly.figuresFrom, "client");
+    t.is(run.figuresFrom, "server");
+    t.deepEqual(run.intervals, clientOnly.intervals);
+    t.is(run.serverIntervals?.length, RECEIVED.length);
+    t.true(figureSamples(run) === run.serverIntervals, "the chart shows the series the figures come from");
+    t.is(figureSamples(clientOnly), clientOnly.intervals);
+    t.is(Math.round(run.summary.baselineBitsPerSecond / 1e6), 200); // the client's writes: 279
+    t.is(Math.round(run.summary.survivingRateBitsPerSecond / 1e6), 100);
+    t.is(run.summary.stallSeconds.toFixed(2), "0.50"); // from the failure at 2.003 s to 2.5 s
+    t.is(run.summary.stallAt?.toFixed(3), "2.003");
+    t.is(run.summary.recoveryToBaselineSeconds, null);
+    t.is(run.summary.totalBytes, clientOnly.summary.totalBytes, "the total stays iperf3's receiver count");
+    t.regex(formatRunTable(run), /^Figures .*the receiver's counts \(server\.json\)/m);
+    t.regex(formatRunTable(clientOnly), /^Figures .*the client's counts \(client\.json\)/m);
+});
+
+test("a reverse run's figures stay the client's, which received", (t) => {
+    const files = fixture("mptcpize-reverse");
+    const run = analyseRun({ ...files, serverJson: serverReport(RECEIVED, 0.25) }, SCHEDULE);
+    t.is(run.figuresFrom, "client");
+    t.deepEqual(run.summary, analyseRun(files, SCHEDULE).summary);
+});
+
+test("a server report at another pace than the client's is not used for the figures", (t) => {
+    const run = analyseRun({ ...fixture("mptcpize-forward"), serverJson: serverReport([200, 200, 100, 100, 100, 100], 1) }, SCHEDULE);
+    t.is(run.figuresFrom, "client");
+    t.is(run.serverIntervals?.length, 6, "its samples are kept all the same");
+});
+
+test("an output summarised again takes its figures from the series they came from", (t) => {
+    const run = analyseRun({ ...fixture("mptcpize-forward"), serverJson: serverReport(RECEIVED, 0.25) }, SCHEDULE);
+    // Recorded before the rolling window: no windowSeconds, so it is summarised again.
+    const older: Partial<typeof run.summary> = { ...run.summary };
+    delete older.windowSeconds;
+    const again = currentRun({ ...run, summary: older as typeof run.summary });
+    t.is(again.summary.windowSeconds, 0.5);
+    t.is(Math.round(again.summary.baselineBitsPerSecond / 1e6), 200);
+    t.is(Math.round(again.summary.survivingRateBitsPerSecond / 1e6), 100);
 });

@@ -60,6 +60,9 @@ test("a flip without an end is refused", refused,
 test("a detached flip is validated before it detaches", refused,
     ["flip", "--fail-interface", "wlan0", "--down-at", "3", "--duration", "8", "--watch-port", "0", "--results", RESULTS, "--detach"], /--watch-port/);
 test("an interface name the lab would refuse is refused", refused, clientWith("--fail-interface", "Wlan0"), /--fail-interface/);
+const SERVE = ["serve", "--port", "5201", "--timeout", "60", "--results", RESULTS];
+test("a server interval below 0.1 s is refused", refused, [...SERVE, "--interval", "0.05"], /--interval must be 0.1 to 60 s/);
+test("a server interval with a command appended is refused", refused, [...SERVE, "--interval", "0.1;reboot"], /--interval/);
 test("a restore of a bad interface name is refused", refused, ["restore", "--interface", "wlan0;reboot"], /--interface/);
 
 const hasShellcheck = spawnSync("shellcheck", ["--version"]).error === undefined;

@@ -57,6 +57,8 @@ async function analyse(clientDir: string, linkDir = clientDir, linkHost: HostNam
     return analyseRun(
         {
             clientJson: (await readHostFile(CLIENT, path.join(clientDir, resultFileNames.clientJson))) ?? "",
+            // prepareRun puts the server's results next to the client's.
+            serverJson: await readHostFile(SERVER, path.join(path.dirname(clientDir), "server", resultFileNames.serverJson)),
             monitorLog: await readHostFile(CLIENT, path.join(clientDir, resultFileNames.monitorLog)),
             linkEvents: await readHostFile(linkHost, path.join(linkDir, resultFileNames.linkEvents)),
             meta: await readHostFile(CLIENT, path.join(clientDir, resultFileNames.meta)),
@@ -82,7 +84,7 @@ async function assertHostsClean(t: ExecutionContext): Promise<void> {
 async function prepareRun(name: string, mptcpize: boolean): Promise<{ client: ClientOptions; serverDir: string }> {
     const port = nextPort++;
     const serverDir = path.join(RESULTS, name, "server");
-    const status = await runRunner(SERVER, serveArguments({ port, timeoutSeconds: 60, resultsDir: serverDir, mptcpize }));
+    const status = await runRunner(SERVER, serveArguments({ port, timeoutSeconds: 60, resultsDir: serverDir, intervalSeconds: 0.1, mptcpize }));
     if (status !== 0) throw new Error(`serve exited with ${status}: ${await read(SERVER, serverDir, resultFileNames.runnerLog)}`);
     const client: ClientOptions = {
         server: ADDRESSES.server.eth0,
@@ -133,6 +135,7 @@ integration("a plain-TCP control through wlan0 stalls for the whole outage", asy
     t.log(`\n${formatRunTable(control)}`);
     const { summary } = control;
     t.true(control.intervals.length > 0, summary.error);
+    t.is(control.figuresFrom, "server", "the control's figures come from its receiver too");
     t.false(summary.mptcpVerified);
     t.is(summary.recoveryToBaselineSeconds, null);
     t.is(summary.recoveryToSurvivingSeconds, null);
@@ -156,6 +159,11 @@ integration("an MPTCP run survives the client's wlan0 failing and leaves the lin
     t.not(run.summary.linkDownAt, null);
     t.not(run.summary.linkUpAt, null);
     t.true((run.summary.linkUpAt ?? 0) > (run.summary.linkDownAt ?? Infinity));
+    // A forward run's figures come from the receiver: the server, reporting at the client's 0.1 s.
+    t.is(run.figuresFrom, "server");
+    t.true((run.serverIntervals ?? []).length >= DURATION * 5, `${run.serverIntervals?.length ?? 0} server samples`);
+    t.true(run.intervals.length >= DURATION * 5);
+    t.log(`first samples: client ${JSON.stringify(run.intervals[0])}, server ${JSON.stringify(run.serverIntervals?.[0])}`);
     // eth0 still carries the connection: something got through while wlan0 was down.
     t.true(run.summary.survivingRateBitsPerSecond > 0);
     t.not(run.summary.recoveryToSurvivingSeconds, null);
@@ -287,7 +295,7 @@ integration("serve and a detached flip return at once and leave the caller's out
     const dir = path.join(RESULTS, "detached");
     const within = async (started: Promise<number>): Promise<number | "hung"> =>
         Promise.race([started, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 10_000))]);
-    const serve = await startRunner(SERVER, serveArguments({ port, timeoutSeconds: 60, resultsDir: dir, mptcpize: false }));
+    const serve = await startRunner(SERVER, serveArguments({ port, timeoutSeconds: 60, resultsDir: dir, intervalSeconds: 0.1, mptcpize: false }));
     t.is(await within(serve.exited), 0);
     const flip = await startRunner(SERVER, flipArguments({
         failure: { interface: "wlan0", downAtSeconds: 1 }, watchPort: port, durationSeconds: DURATION, resultsDir: dir, detach: true,

@@ -40,8 +40,8 @@ test("the plain-TCP control is bound to the failing interface by address and dev
 });
 
 test("serve, serve-stop, flip and restore arguments", (t) => {
-    t.deepEqual(serveArguments({ port: 5201, timeoutSeconds: 60, resultsDir: "/tmp/r", mptcpize: true }), [
-        "serve", "--port", "5201", "--timeout", "60", "--results", "/tmp/r", "--mptcpize",
+    t.deepEqual(serveArguments({ port: 5201, timeoutSeconds: 60, resultsDir: "/tmp/r", intervalSeconds: 0.1, mptcpize: true }), [
+        "serve", "--port", "5201", "--timeout", "60", "--results", "/tmp/r", "--interval", "0.1", "--mptcpize",
     ]);
     t.deepEqual(serveStopArguments({ port: 5201 }), ["serve-stop", "--port", "5201"]);
     t.deepEqual(
@@ -73,7 +73,7 @@ test("an address with a shell command appended is refused", refuses, () => clien
 test("an interface name with a slash is refused", refuses, () => clientArguments({ ...CLIENT, failure: { interface: "../eth0", downAtSeconds: 3 } }), "failure.interface");
 test("an interface name longer than the kernel's is refused", refuses, () => restoreArguments({ interface: "wlan0-much-too-long" }), "interface");
 test("a relative results directory is refused", refuses, () => clientArguments({ ...CLIENT, resultsDir: "results" }), "resultsDir");
-test("a results directory that climbs out is refused", refuses, () => serveArguments({ port: 5201, timeoutSeconds: 60, resultsDir: "/tmp/../etc", mptcpize: false }), "resultsDir");
+test("a results directory that climbs out is refused", refuses, () => serveArguments({ port: 5201, timeoutSeconds: 60, resultsDir: "/tmp/../etc", intervalSeconds: 0.1, mptcpize: false }), "resultsDir");
 test("stopping a server on port 0 is refused", refuses, () => serveStopArguments({ port: 0 }), "port");
 test("an interval under iperf3's 0.1 s is refused", refuses, () => clientArguments({ ...CLIENT, intervalSeconds: 0.05 }), "intervalSeconds");
 test("a fractional duration is refused, as iperf3 would read it as forever", refuses, () => clientArguments({ ...CLIENT, durationSeconds: 0.5, failure: undefined }), "durationSeconds");
@@ -82,5 +82,6 @@ test("a link that comes back before it fails is refused", refuses, () => flipArg
 test("a link back after the end of the test is refused for a flip too", refuses, () => flipArguments({ failure: { interface: "wlan0", downAtSeconds: 3, upAtSeconds: 9 }, watchPort: 5201, durationSeconds: 8, resultsDir: "/tmp/r", detach: false }), "failure");
 test("an interface name the lab would refuse is refused", refuses, () => restoreArguments({ interface: "eth0.100" }), "interface");
 test("binding MPTCP to one device is refused", refuses, () => clientArguments({ ...CLIENT, bindDevice: "wlan0" }), "bindDevice");
-test("port 0 is refused", refuses, () => serveArguments({ port: 0, timeoutSeconds: 60, resultsDir: "/tmp/r", mptcpize: false }), "port");
+test("port 0 is refused", refuses, () => serveArguments({ port: 0, timeoutSeconds: 60, resultsDir: "/tmp/r", intervalSeconds: 0.1, mptcpize: false }), "port")
+test("a server interval under 0.1 s is refused", refuses, () => serveArguments({ port: 5201, timeoutSeconds: 60, resultsDir: "/tmp/r", intervalSeconds: 0.05, mptcpize: false }), "intervalSeconds");
 test("a mode the runner does not know is refused", refuses, () => clientArguments({ ...CLIENT, mode: "quic" as never }), "mode");

@@ -8,6 +8,7 @@ import { runnerCode, runnerCodeHash, runnerScriptPath, RUNNER_VERSION } from "..
 const RECORDED_CODE_HASHES: Readonly<Record<string, string>> = {
     "2": "a4fef88fe6e3f59b60a2f30e0304c6e9e804c65f91896e630930761101eaa810",
     "3": "18806b69853528c50f776a74b7d5e3281d11741d86e63ec3cbd2fc755998534a",
+    "4": "c6850ae3cdcf4939030f5e8fbea84e55d0410c937bf7fb8495c05b13f09e2d24",
 };
 
 test("the runner's code is the one recorded for RUNNER_VERSION", (t) => {
