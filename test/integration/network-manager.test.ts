@@ -80,7 +80,7 @@ const undoFix = () => inClient(`rm -f ${DROP_IN}\nsystemctl reload NetworkManage
 benchTest("the client runs NetworkManager, which adds subflow endpoints of its own; up stops there with second-endpoint-manager", async (t) => {
     const result = await up();
     t.is(result.code, EXIT_FAILURE, result.stdout);
-    t.true(result.stderr.includes(`client: check for a second endpoint manager [${CODE}]: NetworkManager also writes`), result.stderr);
+    t.true(result.stderr.includes(`error ${CODE}: client: check for a second endpoint manager: NetworkManager also writes`), result.stderr);
     t.true(result.stderr.includes('"bench-eth0" (eth0)'), "the message names the connection");
     t.true(result.stderr.includes("connection.mptcp-flags=0x1"), "the message gives the fix");
     t.is((await inClient("systemctl is-active NetworkManager.service")).trim(), "active");
