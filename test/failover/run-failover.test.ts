@@ -16,6 +16,7 @@ import {
     serveStopArguments,
 } from "../../failover";
 import type { ClientOptions, FailoverRun, LinkFailure } from "../../failover";
+import { STALL_FRACTION } from "../../failover/analysis";
 import { benchHook, benchTest, prepareBench } from "../bench/helpers/harness";
 import {
     ADDRESSES,
@@ -139,7 +140,9 @@ integration("a plain-TCP control through wlan0 stalls for the whole outage", asy
     t.false(summary.mptcpVerified);
     t.is(summary.recoveryToBaselineSeconds, null);
     t.is(summary.recoveryToSurvivingSeconds, null);
-    t.is(summary.survivingRateBitsPerSecond, 0);
+    // The receiver's sample that holds the link's return can straddle it, so a sliver of the burst
+    // after it may count as "while down": nearly nothing, as the summary says, is the claim.
+    t.true(summary.survivingRateBitsPerSecond <= STALL_FRACTION * summary.baselineBitsPerSecond, `surviving ${summary.survivingRateBitsPerSecond} bit/s of a ${summary.baselineBitsPerSecond} bit/s baseline`);
     const outage = (summary.linkUpAt ?? DURATION) - (summary.linkDownAt ?? DOWN_AT);
     t.true(summary.stallSeconds >= outage / 2, `stall ${summary.stallSeconds} s of a ${outage} s outage`);
     await assertHostsClean(t);
