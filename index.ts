@@ -6,6 +6,7 @@ import { benchPlanFromLab } from "./bench/plan";
 import { EmulatedBench, FailoverTest, HostConnectionArgs, Iperf3, KernelHeaders, MptcpEndpoints, RaspberryPi } from "./components";
 import { repeatFromEnvironment } from "./failover";
 import { formatProblem, LabError, loadLabFromStackFile } from "./lab";
+import { declaredEndpointState } from "./lab/declared-state";
 import type { HostSpec, LabSpec } from "./lab";
 import { toolchainPaths } from "./toolchain";
 
@@ -63,13 +64,7 @@ function provision(host: HostSpec) {
             : { host: pi, from: "package", package: lab.iperf3.package, requireMptcpFlag: lab.iperf3.mptcp === "native", runsUnderMptcpize: lab.iperf3.mptcp === "mptcpize" },
         { dependsOn: [headers] },
     );
-    const endpoints = new MptcpEndpoints(`${host.name}-endpoints`, {
-        host: pi,
-        role: host.role,
-        endpoints: host.endpoints.map((e) => ({ address: e.address, device: e.device, flags: [...e.flags], ...(e.id === undefined ? {} : { id: e.id }) })),
-        limits: { ...host.limits },
-        persist: host.persist,
-    });
+    const endpoints = new MptcpEndpoints(`${host.name}-endpoints`, { host: pi, role: host.role, ...declaredEndpointState(host) });
     return { spec: host, pi, headers, iperf3, endpoints };
 }
 

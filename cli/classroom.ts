@@ -5,7 +5,7 @@ import { type Command, type CommandIo, EXIT_OK, parseCount, UsageError } from ".
 import { type CommandSpec, helpText, type OptionTable, parseCommandLine } from "./options";
 import { RUNTIME_ROOT } from "../bench/naming";
 import { planClassroom, writeClassroom } from "./classroom-plan";
-import { stacksDir } from "./lab-stacks";
+import { stacksDir } from "./stack-files";
 
 const spec = {
     synopsis: ["mptcp-lab classroom init --benches N --from STACK [--prefix NAME] [--first-index K] [--force]"],

@@ -12,7 +12,8 @@ import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCount, UsageError, wantsPlainOutput } from "./command";
 import { helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
 import { withOutputsOnly } from "../toolchain/workspace";
-import { describeEngineEvent, failoverRunUrn, openLabStack, selectStacks, stacksDir } from "./lab-stacks";
+import { describeEngineEvent, failoverRunUrn, openLabStack } from "./lab-stacks";
+import { selectStacks, stacksDir } from "./stack-files";
 import { recoverStackLocks, removedLockLine, waitForStackUnlock } from "./stack-locks";
 
 type Action = "up" | "test" | "destroy";

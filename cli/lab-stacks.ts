@@ -1,33 +1,8 @@
 // The lab stacks in stacks/ as the Automation API sees them, and the steps of an update that the
 // command line reports (bench, host, headers, iperf3, endpoints, failover test).
-import * as fs from "fs";
-import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { repositoryRoot } from "../toolchain";
 import { openStack, selectStack } from "../toolchain/workspace";
-import { UsageError } from "./command";
-
-export const stacksDir = path.join(repositoryRoot, "stacks");
-
-/** Stack names, from stacks/Pulumi.<name>.yaml. */
-export function labStackNames(): string[] {
-    return fs
-        .readdirSync(stacksDir)
-        .map((file) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(file)?.[1])
-        .filter((name): name is string => name !== undefined)
-        .sort();
-}
-
-/** `--stack NAME` (repeatable) or `--all`; `emulated` when neither is given. */
-export function selectStacks(selection: { stack?: string[]; all?: boolean }, usage: string): string[] {
-    const known = labStackNames();
-    if (selection.all) return known;
-    const wanted = selection.stack && selection.stack.length > 0 ? selection.stack : ["emulated"];
-    for (const name of wanted) {
-        if (!known.includes(name)) throw new UsageError(`no stack ${JSON.stringify(name)} in stacks/ (there are: ${known.join(", ")})`, usage);
-    }
-    return wanted;
-}
 
 export function openLabStack(name: string): Promise<Stack> {
     return openStack({ workDir: repositoryRoot, stackName: name });

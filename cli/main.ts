@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
 }
 
 /** Commands that start the engine: whatever it starts ends with the run (cli/run-reaper.ts). */
-const ENGINE_COMMANDS: readonly string[] = ["up", "test", "destroy", "drift", "classroom"];
+const ENGINE_COMMANDS: readonly string[] = ["up", "test", "destroy", "classroom"];
 
 if (require.main === module) {
     if (ENGINE_COMMANDS.includes(process.argv.slice(2).find((arg) => arg !== "--debug") ?? "")) startRunReaper(process.env);

@@ -8,7 +8,8 @@ import type { FailoverOutput, FailoverReader, StackResult } from "../report";
 import { toolchainPaths } from "../toolchain";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK } from "./command";
 import { type CommandSpec, helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
-import { selectExistingLabStack, selectStacks } from "./lab-stacks";
+import { selectExistingLabStack } from "./lab-stacks";
+import { selectStacks } from "./stack-files";
 
 const spec = {
     synopsis: ["mptcp-lab report [--stack NAME... | --all] [--out DIR]"],

@@ -1,7 +1,7 @@
 // Dynamic provider for an emulated bench: `create` and `update` bring it up (idempotent, repairs
 // a half-broken bench), `read` reports whether it is still running, `delete` tears it down.
 import * as fs from "fs";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
 import { VALUE_RULES } from "../lab/value-rules";
 import { benchDown, benchStatus, benchUp } from "../bench";

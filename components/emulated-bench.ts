@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BenchPlan } from "../bench";
 import type { HostConnectionArgs } from "./connection";
 import type { DynamicInputs } from "./dynamic-inputs";
-import { DynamicResource } from "./provider-shim";
+import { DynamicResource } from "./dynamic-resource";
 import { BenchHostConnection, emulatedBenchProvider, emulatedBenchProviderVersion } from "./emulated-bench-provider";
 import type { EmulatedBenchInputs } from "./emulated-bench-provider";
 import { repositoryMirrorProvider, repositoryMirrorProviderVersion } from "./repository-mirror-provider";

@@ -5,7 +5,7 @@ import type { FailoverRun } from "../failover";
 import { failoverTestProvider, failoverTestProviderVersion } from "./failover-test-provider";
 import type { FailoverRepetition, FailoverTestInputs, FailoverTestOutputs } from "./failover-test-provider";
 import type { DynamicInputs } from "./dynamic-inputs";
-import { DynamicResource } from "./provider-shim";
+import { DynamicResource } from "./dynamic-resource";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface FailoverTestArgs {

@@ -3,7 +3,7 @@
 // live switch and file as inputs too, so drift shows as a diff of those fields; facts follow
 // reboots (the boot id) and upgrades.
 import { CodedError } from "../errors/coded-error";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
 import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";

@@ -1,7 +1,7 @@
 // Dynamic provider for one host's MPTCP endpoint table and limits, and with `persist` the boot
 // unit that re-applies them. Outputs are the host's live state, and `read` returns it as inputs
 // too, so a refresh shows drift field by field; the unit shows up as its hash.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
 import * as unit from "./mptcp-boot-unit";
 import { RANGE_RULES, VALUE_RULES, withinRange } from "../lab/value-rules";

@@ -4,7 +4,7 @@ import type { Endpoint, Limits } from "../mptcp/endpoints";
 import type { DynamicInputs } from "./dynamic-inputs";
 import { mptcpEndpointsProvider, mptcpEndpointsProviderVersion } from "./mptcp-endpoints-provider";
 import type { MptcpEndpointsInputs } from "./mptcp-endpoints-provider";
-import { DynamicResource } from "./provider-shim";
+import { DynamicResource } from "./dynamic-resource";
 import type { RaspberryPi } from "./raspberry-pi";
 
 export interface MptcpEndpointsArgs {

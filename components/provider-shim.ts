@@ -1,4 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
+// Types only: the command line loads providers to read hosts without loading the Pulumi SDK.
+import type * as pulumi from "@pulumi/pulumi";
 import { forEngine } from "../errors/engine-text";
 
 /**
@@ -77,15 +78,4 @@ export interface ShimProvider extends pulumi.dynamic.ResourceProvider {
 export function providerShim(modulePath: string): ShimProvider {
     const source = `"use strict";\nexports.handler = () => (${shimOperations.toString()})(${JSON.stringify(modulePath)});\n`;
     return { ...shimOperations(modulePath), source };
-}
-
-/**
- * `pulumi.dynamic.Resource` for a shim provider: the same type token
- * (`pulumi-nodejs:dynamic/<module>:<type>`) and `__provider` input, without the closure serialiser.
- */
-export class DynamicResource extends pulumi.CustomResource {
-    constructor(provider: ShimProvider, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined, module: string, type: string) {
-        if ("__provider" in props) throw new Error("A dynamic resource must not define the __provider key");
-        super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: provider.source }, opts);
-    }
 }

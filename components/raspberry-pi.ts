@@ -5,7 +5,7 @@ import { HostConnectionArgs, resolveConnection } from "./connection";
 import type { DynamicInputs } from "./dynamic-inputs";
 import { hostStateProvider, hostStateProviderVersion } from "./host-state-provider";
 import type { HostStateInputs } from "./host-state-provider";
-import { DynamicResource } from "./provider-shim";
+import { DynamicResource } from "./dynamic-resource";
 
 export interface RaspberryPiArgs {
     /** How to reach the host over SSH (private key as a secret, host key pinned). */

@@ -3,7 +3,7 @@
 // for the bench's copy, so a bench that was rebuilt gets it again.
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { codedOperations, providerShim } from "./provider-shim";
 import { VALUE_RULES } from "../lab/value-rules";
 import { offerGitRepository } from "../bench";

@@ -10,7 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { benchDown } from "../bench";
 import type { CommandIo } from "../cli/command";
-import { openLabStack, stacksDir } from "../cli/lab-stacks";
+import { openLabStack } from "../cli/lab-stacks";
+import { stacksDir } from "../cli/stack-files";
 import { main as mptcpLab } from "../cli/main";
 
 const PREFIX = "t-class";

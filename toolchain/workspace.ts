@@ -1,9 +1,9 @@
 // Opens stacks through the Automation API with the pinned CLI and the offline environment.
 import { execFile } from "child_process";
-import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
 import { LocalWorkspace, type OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { stackInFileBackend } from "./file-backend";
 import { engineEnvironment, pulumiRoot, type ToolchainPaths, toolchainPaths } from "./index";
 
 export interface StackLocation {
@@ -43,19 +43,6 @@ function pulumiCommandAt(root: string, paths: ToolchainPaths): Promise<PulumiCom
 async function workspaceOptions() {
     const paths = toolchainPaths();
     return { pulumiCommand: await pulumiCommandAt(pulumiRoot(paths), paths), envVars: engineEnvironment(paths) };
-}
-
-/**
- * Whether the local file backend holds the project's stack, from its checkpoint file; undefined
- * for another backend. This is all `pulumi stack select` checks before a command that names the
- * stack with `--stack`, as every Automation API command does.
- */
-export function stackInFileBackend(backendUrl: string, workDir: string, stackName: string): boolean | undefined {
-    if (!backendUrl.startsWith("file://")) return undefined;
-    const project = /^name:\s*([A-Za-z0-9_.-]+)\s*$/m.exec(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"))?.[1];
-    if (!project) return undefined;
-    const dir = path.join(backendUrl.slice("file://".length), ".pulumi", "stacks", project);
-    return [".json", ".json.gz"].some((extension) => fs.existsSync(path.join(dir, `${stackName}${extension}`)));
 }
 
 /**

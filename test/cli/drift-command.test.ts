@@ -1,92 +1,86 @@
-// `mptcp-lab drift` without an engine: stacks whose preview is played back from recorded events,
-// how failures become errors (never drift), how many stacks run at once, and the usage errors.
+// `mptcp-lab drift` without hosts: a stack's state, lab and reads given by the test; how failures
+// become errors (never drift), how many stacks run at once, and the usage errors.
 import test from "ava";
 import { PassThrough } from "stream";
-import { type EngineEvent, type PreviewOptions, type Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { EXIT_USAGE } from "../../cli/command";
-import { checkStackDrift, checkStacksDrift } from "../../cli/drift";
+import { checkStackDrift, checkStacksDrift, type DriftSources } from "../../cli/drift";
 import type { DriftErrorCode } from "../../cli/drift-report";
 import { main } from "../../cli/main";
 import { forEngine } from "../../errors";
+import { LabError } from "../../lab";
 import { RemoteStepError } from "../../remote/ssh";
-import { clientTable, endpointStep, engineError, hostRefresh, hostStep } from "./helpers/drift-events";
+import { clientTable, connectionOf, type FakeHost, fakeSources, seedLimits } from "./helpers/drift-sources";
 
 const bootId = "47095524-4651-4625-b49a-27fb72aa4b47";
-const lostEndpoints = [hostRefresh("client", bootId, bootId), hostStep("client", { mptcpEnabled: true, persisted: true }), endpointStep("client", clientTable, { ...clientTable, endpoints: [] })];
+const healthy = { mptcpEnabled: true, persisted: true };
+const lostEndpoints: FakeHost = { name: "client", declared: clientTable, live: healthy, bootIdAtLastUp: bootId, table: { endpoints: [], limits: seedLimits } };
+const keptEndpoints: FakeHost = { ...lostEndpoints, table: clientTable };
 
-/** A stack whose preview replays `events`, then fails with `failure` if given. */
-function recordedStack(events: EngineEvent[], failure?: Error, seen: PreviewOptions[] = []): Stack {
-    const preview = async (options: PreviewOptions) => {
-        seen.push(options);
-        events.forEach((event) => options.onEvent?.(event));
-        if (failure) throw failure;
-        return { stdout: "", stderr: "", changeSummary: {} };
-    };
-    return { preview } as unknown as Stack;
-}
-
-test("a refresh preview limited to the hosts' resources decides the stack's drift", async (t) => {
-    const seen: PreviewOptions[] = [];
-    const stack = await checkStackDrift("t-unit", async () => recordedStack(lostEndpoints, undefined, seen));
+test("the hosts are read with the connection the state recorded, its secret revealed, and compared with the lab", async (t) => {
+    const reads: { id: string; connection: unknown }[] = [];
+    const stack = await checkStackDrift("t-unit", fakeSources([lostEndpoints], {}, reads));
     t.is(stack.status, "drift");
-    t.like(seen[0], { refresh: true, color: "never" });
-    t.is(seen[0].target?.length, 2);
+    t.deepEqual(reads.map((read) => read.id).sort(), ["host-state/client", "mptcp-endpoints/client"]);
+    t.deepEqual(reads[0].connection, connectionOf("client"));
 });
 
+/** A provider's read error as the provider module throws it (its operations are coded, errors/). */
+const providerError = (error: Error) => forEngine(error) as Error;
+
 const failure = test.macro({
-    async exec(t, events: EngineEvent[], error: Error, code: DriftErrorCode) {
-        const stack = await checkStackDrift("t-unit", async () => recordedStack(events, error));
+    async exec(t, sources: DriftSources, code: DriftErrorCode) {
+        const stack = await checkStackDrift("t-unit", sources);
         t.is(stack.status, "error");
         t.is(stack.error?.code, code);
         t.deepEqual(stack.hosts, [], "what was seen before the failure is not reported");
     },
     title: (title = "") => title,
 });
-/** The engine's diagnostic for a provider that threw `error` (as test/fixtures/engine-errors.json shows it). */
-const providerDiagnostic = (error: Error) => `Preview failed: ${(forEngine(error) as Error).message}`;
-test(
-    "an unreachable host is an error even after drift was seen on another",
-    failure,
-    [...lostEndpoints, engineError(providerDiagnostic(new RemoteStepError("ssh-connect", "server", "read host facts", "cannot connect to root@198.19.6.11:22: connect ECONNREFUSED")), "urn:server")],
-    new Error("preview failed"),
-    "host-unreachable",
-);
+const unreachable = providerError(new RemoteStepError("ssh-connect", "server", "read host facts", "cannot connect to root@198.19.6.11:22: connect ECONNREFUSED"));
+test("an unreachable host is an error even when another host drifted", failure, fakeSources([lostEndpoints, { ...keptEndpoints, name: "server", failure: unreachable }]), "host-unreachable");
 test(
     "a host that presents another key is a host-key mismatch, known by its code",
     failure,
-    [engineError(providerDiagnostic(new RemoteStepError("ssh-host-key", "server", "read host facts", "the key differs")), "urn:server")],
-    new Error("preview failed"),
+    fakeSources([{ ...keptEndpoints, failure: providerError(new RemoteStepError("ssh-host-key", "client", "read host facts", "the key differs")) }]),
     "host-key-mismatch",
 );
-test("the engine's own words for a locked stack make it busy", failure, [engineError("the stack is currently locked by 1 lock(s)")], new Error("preview failed"), "stack-busy");
+test("a stack an engine is updating is busy, and its hosts are not read", failure, fakeSources([lostEndpoints], { busy: () => true, readHostState: () => Promise.reject(new Error("read")) }), "stack-busy");
+test("a stack that was never deployed is not-deployed", failure, fakeSources([lostEndpoints], { exportState: async () => undefined }), "not-deployed");
+test("a state that cannot be exported (a wrong passphrase) is an error of its own", failure, fakeSources([lostEndpoints], { exportState: () => Promise.reject(new Error("pulumi stack export: error: incorrect passphrase")) }), "check-failed");
 
 test("a check error names the provider's code, host and step", async (t) => {
-    const events = [engineError(providerDiagnostic(new RemoteStepError("remote-step-failed", "client", "read MPTCP endpoints", "exited with 1: Error: unknown command")), "urn:client")];
-    const stack = await checkStackDrift("t-unit", async () => recordedStack(events, new Error("preview failed")));
+    const error = providerError(new RemoteStepError("remote-step-failed", "client", "read MPTCP endpoints", "exited with 1: Error: unknown command"));
+    const stack = await checkStackDrift("t-unit", fakeSources([{ ...keptEndpoints, failure: error }]));
     t.like(stack.error, { code: "check-failed", reason: "remote-step-failed", host: "client", step: "read MPTCP endpoints", message: "client: read MPTCP endpoints: exited with 1: Error: unknown command" });
 });
-test("a failed preview without a resource error is an error of its own", failure, [], new Error("code: 255\n stderr: error: could not load plugin"), "check-failed");
 
-test("a stack that was never deployed is not created by the check", async (t) => {
-    const stack = await checkStackDrift("t-unit", async () => {
-        throw Object.create(StackNotFoundError.prototype, { message: { value: "no stack named 't-unit' found" } }) as Error;
-    });
-    t.is(stack.error?.code, "not-deployed");
+test("a lab that does not validate is a check error that names the stack file", async (t) => {
+    const invalid = new LabError([{ code: "schema", severity: "error", message: "subflows must be at most 8", file: "stacks/Pulumi.t-unit.yaml", line: 12 } as never]);
+    const stack = await checkStackDrift("t-unit", fakeSources([lostEndpoints], { lab: () => { throw invalid; } }));
+    t.is(stack.error?.code, "check-failed");
+    t.regex(stack.error?.message ?? "", /Pulumi\.t-unit\.yaml is not valid/);
 });
 
 test("stacks are checked at most N at a time and reported in the order given", async (t) => {
     let running = 0;
     let most = 0;
-    const open = async (name: string) => {
-        running += 1;
-        most = Math.max(most, running);
-        await new Promise((resolve) => setImmediate(resolve));
-        running -= 1;
-        return recordedStack(name === "b" ? lostEndpoints : lostEndpoints.slice(0, 2));
+    const names = ["a", "b", "c", "d", "e"];
+    // One host per stack, named after it; only stack b's host lost its endpoints.
+    const all = fakeSources(names.map((name) => ({ ...(name === "b" ? lostEndpoints : keptEndpoints), name: `${name}-host` })));
+    const sources: DriftSources = {
+        ...all,
+        exportState: async (name) => {
+            running += 1;
+            most = Math.max(most, running);
+            await new Promise((resolve) => setImmediate(resolve));
+            running -= 1;
+            const { deployment } = (await all.exportState(name))! as { deployment: { resources: { outputs: { hostName: string } }[] } };
+            return { deployment: { resources: deployment.resources.filter((resource) => resource.outputs.hostName === `${name}-host`) } };
+        },
     };
-    const report = await checkStacksDrift(["a", "b", "c", "d", "e"], 2, open);
+    const report = await checkStacksDrift(names, 2, sources);
     t.is(most, 2);
-    t.deepEqual(report.stacks.map((stack) => stack.stack), ["a", "b", "c", "d", "e"]);
+    t.deepEqual(report.stacks.map((stack) => stack.stack), names);
     t.deepEqual(report.stacks.map((stack) => stack.status), ["clean", "drift", "clean", "clean", "clean"]);
 });
 

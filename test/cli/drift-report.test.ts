@@ -1,17 +1,17 @@
-// The drift report without an engine: engine events to host and field drift, the text and JSON
-// forms, the exit codes, and the codes of errors that keep a stack from being checked.
+// The drift report without hosts: what a stack's state, its lab and its hosts' reads add up to,
+// the text and JSON forms, the exit codes, and the codes of errors that keep a stack from being
+// checked.
 import test from "ava";
 import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
-import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { expectedBootUnit } from "../../components/mptcp-boot-unit";
 import { forEngine, hintFor, parseCodedErrors } from "../../errors";
 import { RemoteStepError } from "../../remote/ssh";
 import { EXIT_DRIFT, EXIT_FAILURE, EXIT_OK } from "../../cli/command";
-import { driftTargets, engineErrorMessages, stackDriftFromEvents } from "../../cli/drift-events";
+import { checkStackDrift } from "../../cli/drift";
 import { checkError, codedCheckError, type DriftErrorCode, driftReport, type DriftReport, exitCodeOf, failedStack, type FieldDrift, formatDriftReport, type StackDrift } from "../../cli/drift-report";
-import { clientTable, clientWlan, endpointStep, engineError, hostRefresh, hostStep, seedLimits } from "./helpers/drift-events";
+import { clientTable, clientWlan, type EndpointTable, type FakeHost, fakeSources, seedLimits } from "./helpers/drift-sources";
 import { SecondEndpointManagerError } from "../../remote/endpoint-managers";
 
 const bootId = "47095524-4651-4625-b49a-27fb72aa4b47";
@@ -19,17 +19,14 @@ const newBootId = "2fc95a5e-25b5-4b40-b3fc-1fd3000fde6c";
 const healthy = { mptcpEnabled: true, persisted: true };
 
 /** A client whose boot id did not change, with its HostState and endpoints as given. */
-const client = (live: Parameters<typeof endpointStep>[2], host = healthy, declared = clientTable): EngineEvent[] => [
-    hostRefresh("client", bootId, bootId),
-    hostStep("client", host),
-    endpointStep("client", declared, live),
-];
+const client = (table: EndpointTable, live = healthy, declared = clientTable): FakeHost => ({ name: "client", declared, live, bootIdAtLastUp: bootId, table });
+const checked = (hosts: FakeHost[]) => checkStackDrift("t-unit", fakeSources(hosts));
 
 const driftOf = test.macro({
-    exec(t, events: EngineEvent[], expected: FieldDrift[]) {
-        const stack = stackDriftFromEvents("t-unit", events);
+    async exec(t, host: FakeHost, expected: FieldDrift[]) {
+        const stack = await checked([host]);
         t.is(stack.status, expected.length > 0 ? "drift" : "clean");
-        t.deepEqual(stack.hosts.flatMap((host) => host.drift), expected);
+        t.deepEqual(stack.hosts.flatMap((each) => each.drift), expected);
     },
     title: (title = "") => title,
 });
@@ -51,11 +48,18 @@ test("changed limits are reported one limit at a time", driftOf, client({ endpoi
 test("an endpoint nobody declared is reported as unexpected", driftOf, client({ endpoints: [clientWlan, { address: "198.18.6.133", device: "eth0", flags: ["subflow"] }], limits: seedLimits }), [
     endpoints("endpoints[198.18.6.133]", "absent", "198.18.6.133 dev eth0 subflow"),
 ]);
+test("the lab's endpoints are compared in the order the provider keeps, whatever the stack file's order", driftOf, client({ endpoints: [{ address: "198.18.6.9", device: "eth0", flags: ["subflow"] }, clientWlan], limits: seedLimits }, healthy, {
+    endpoints: [clientWlan, { address: "198.18.6.9", device: "eth0", flags: ["subflow"] }],
+    limits: seedLimits,
+}), []);
 test("MPTCP switched off is reported as net.mptcp.enabled 0", driftOf, client(clientTable, { mptcpEnabled: false, persisted: true }), [
     { resource: "HostState", field: "net.mptcp.enabled", expected: "1", actual: "0" },
 ]);
 test("a changed sysctl.d file is reported", driftOf, client(clientTable, { mptcpEnabled: true, persisted: false }), [
     { resource: "HostState", field: "sysctl.d file", expected: "as mptcp-lab writes it", actual: "missing or changed" },
+]);
+test("a lab edited since the last up is held against the host: the next up would change it", driftOf, client(clientTable, healthy, { endpoints: [{ ...clientWlan, flags: ["backup"] }], limits: seedLimits }), [
+    endpoints("endpoints[198.18.6.173].flags", "backup", "subflow"),
 ]);
 
 const persisted = { ...clientTable, persist: true };
@@ -68,46 +72,34 @@ test("an edited boot unit is reported by its hash", driftOf, client({ ...clientT
 test("a disabled boot unit is reported", driftOf, client({ ...clientTable, bootUnitSha256: unit.sha256, bootUnitEnabled: false }, healthy, persisted), [endpoints("bootUnit.enabled", "yes", "no")]);
 test("a boot unit left behind without persist is reported", driftOf, client({ ...clientTable, bootUnitSha256: unit.sha256, bootUnitEnabled: true }), [endpoints("bootUnit", "absent", `sha256:${unit.sha256.slice(0, 12)}`)]);
 
-test("a changed boot id marks the host as rebooted, with both ids", (t) => {
-    const events = [hostRefresh("client", bootId, newBootId), hostStep("client", healthy), endpointStep("client", clientTable, { endpoints: [], limits: { subflows: 2, addAddrAccepted: 0 } })];
-    const [host] = stackDriftFromEvents("t-unit", events).hosts;
+test("a changed boot id marks the host as rebooted, with both ids", async (t) => {
+    const [host] = (await checked([{ ...client({ endpoints: [], limits: { subflows: 2, addAddrAccepted: 0 } }), bootIdNow: newBootId }])).hosts;
     t.true(host.rebooted);
     t.deepEqual(host.bootId, { lastUp: bootId, now: newBootId });
 });
 
-test("an unchanged boot id leaves the host not rebooted", (t) => {
-    t.false(stackDriftFromEvents("t-unit", client({ endpoints: [], limits: seedLimits })).hosts[0].rebooted);
+test("an unchanged boot id leaves the host not rebooted", async (t) => {
+    t.false((await checked([client({ endpoints: [], limits: seedLimits })])).hosts[0].rebooted);
 });
 
-test("hosts are listed by name whatever the order of the events", (t) => {
-    const events = [...client(clientTable), hostRefresh("alpha", bootId, bootId), hostStep("alpha", healthy)].reverse();
-    t.deepEqual(stackDriftFromEvents("t-unit", events).hosts.map((host) => host.host), ["alpha", "client"]);
+test("hosts are listed by name whatever their order in the state", async (t) => {
+    const alpha: FakeHost = { name: "alpha", declared: clientTable, live: healthy, bootIdAtLastUp: bootId };
+    t.deepEqual((await checked([client(clientTable), alpha])).hosts.map((host) => host.host), ["alpha", "client"]);
 });
 
-test("a resource the next up would create is a pending change, not drift", (t) => {
-    const events = [...client(clientTable), endpointStep("server", clientTable, undefined, "create")];
-    const stack = stackDriftFromEvents("t-unit", events);
+test("a host only the lab declares is a pending create, and one only the state has a pending delete: neither is drift", async (t) => {
+    const created: FakeHost = { name: "server", declared: clientTable };
+    const deleted: FakeHost = { name: "old", live: { mptcpEnabled: false, persisted: false }, table: { endpoints: [], limits: seedLimits } };
+    const stack = await checked([client(clientTable), created, deleted]);
     t.is(stack.status, "clean");
     t.deepEqual(stack.hosts.map((host) => host.host), ["client"]);
 });
 
-test("a stack without hosts in its state is an error, never clean", (t) => {
-    const stack = stackDriftFromEvents("t-unit", [endpointStep("client", clientTable, undefined, "create")]);
+test("a stack without hosts in its state is an error, never clean", async (t) => {
+    const stack = await checked([{ name: "client", declared: clientTable }]);
     t.is(stack.status, "error");
     t.is(stack.error?.code, "not-deployed");
     t.deepEqual(stack.hosts, []);
-});
-
-test("the refresh targets only the hosts' HostState and MptcpEndpointState", (t) => {
-    t.deepEqual(driftTargets("t-unit"), [
-        "urn:pulumi:t-unit::**$pulumi-nodejs:dynamic/mptcp-lab:HostState::*",
-        "urn:pulumi:t-unit::**$pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState::*",
-    ]);
-});
-
-test("resource errors come before the engine's summary, without colour codes", (t) => {
-    const events = [engineError("preview failed"), engineError("\u001b[31mclient: read host facts: cannot connect to root@198.19.6.10:22\u001b[0m", "urn:x")];
-    t.deepEqual(engineErrorMessages(events), ["client: read host facts: cannot connect to root@198.19.6.10:22", "preview failed"]);
 });
 
 /** The text of an engine diagnostic for a provider that threw `error`. */
@@ -156,8 +148,11 @@ test("no stack at all exits 0", exitCode, [], EXIT_OK);
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../docs/drift-report.schema.json"), "utf8"));
 const validate = new Ajv({ allErrors: true, strict: true }).compile<DriftReport>(schema);
 
-test("the JSON report of clean, drifted and failed stacks follows the documented schema", (t) => {
-    const rebooted = stackDriftFromEvents("d", [hostRefresh("client", bootId, newBootId), hostStep("client", healthy), endpointStep("client", clientTable, { endpoints: [], limits: seedLimits })]);
+/** Stack `d`, whose client rebooted since the last up and has `table` now. */
+const rebootedStack = (table: EndpointTable) => checkStackDrift("d", fakeSources([{ ...client(table), bootIdNow: newBootId }]));
+
+test("the JSON report of clean, drifted and failed stacks follows the documented schema", async (t) => {
+    const rebooted = await rebootedStack({ endpoints: [], limits: seedLimits });
     const report = JSON.parse(JSON.stringify(driftReport([clean, drifted, broken, brokenCoded, rebooted])));
     t.true(validate(report), JSON.stringify(validate.errors));
     t.is(report.version, 1);
@@ -199,13 +194,11 @@ test("an error a provider reported with a code names that code too", text, [brok
     "drift: 1 stack(s) checked: 0 clean, 0 drifted, 1 not checked",
 ]);
 
-test("a rebooted host's lost endpoints are put down to the reboot", (t) => {
-    const events = [hostRefresh("client", bootId, newBootId), hostStep("client", healthy), endpointStep("client", clientTable, { endpoints: [], limits: seedLimits })];
-    const output = formatDriftReport(driftReport([stackDriftFromEvents("d", events)]));
+test("a rebooted host's lost endpoints are put down to the reboot", async (t) => {
+    const output = formatDriftReport(driftReport([await rebootedStack({ endpoints: [], limits: seedLimits })]));
     t.regex(output, /note: client rebooted since the last up \(boot id 47095524 -> 2fc95a5e\): its endpoints and limits were lost at the reboot/);
 });
 
-test("a rebooted host without drift is said to have kept its endpoints", (t) => {
-    const events = [hostRefresh("client", bootId, newBootId), hostStep("client", healthy), endpointStep("client", clientTable, clientTable)];
-    t.regex(formatDriftReport(driftReport([stackDriftFromEvents("d", events)])), /d: clean \(client\)\n {2}note: client rebooted since the last up \(boot id 47095524 -> 2fc95a5e\); its endpoints and limits survived it/);
+test("a rebooted host without drift is said to have kept its endpoints", async (t) => {
+    t.regex(formatDriftReport(driftReport([await rebootedStack(clientTable)])), /d: clean \(client\)\n {2}note: client rebooted since the last up \(boot id 47095524 -> 2fc95a5e\); its endpoints and limits survived it/);
 });

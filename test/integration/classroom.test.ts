@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { benchDown, benchStatus } from "../../bench";
-import { stacksDir } from "../../cli/lab-stacks";
+import { stacksDir } from "../../cli/stack-files";
 import { repositoryRoot } from "../../toolchain";
 import { inHost, removeTestStack, testLab, writeStackFile } from "./lab-harness";
 

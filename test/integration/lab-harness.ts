@@ -6,7 +6,8 @@ import * as yaml from "js-yaml";
 import type { ExecutionContext } from "ava";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { benchDown, benchStatus } from "../../bench";
-import { openLabStack, stacksDir } from "../../cli/lab-stacks";
+import { openLabStack } from "../../cli/lab-stacks";
+import { stacksDir } from "../../cli/stack-files";
 
 export interface TestLabOptions {
     /** Stack and bench name, `t-` prefixed, at most 15 characters. */

@@ -3,7 +3,7 @@ import test, { type ExecutionContext } from "ava";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stackInFileBackend } from "../../toolchain/workspace";
+import { stackInFileBackend } from "../../toolchain/file-backend";
 
 function backendWith(t: ExecutionContext, files: readonly string[]): { backendUrl: string; workDir: string } {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "mptcp-lab-backend-"));
