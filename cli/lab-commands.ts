@@ -11,10 +11,10 @@ import { LabError, loadLabFromStackFile } from "../lab";
 import type { FailoverOutput } from "../report/types";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCount, UsageError, wantsPlainOutput } from "./command";
 import { helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
-import { withOutputsOnly } from "../toolchain/workspace";
-import { describeEngineEvent, failoverRunUrn, openLabStack } from "./lab-stacks";
+import { closeIdleConnections } from "../remote/ssh";
+import { checkConverged, forgetConverged, programInputsDigest, recordConverged } from "./converged";
 import { selectStacks, stacksDir } from "./stack-files";
-import { recoverStackLocks, removedLockLine, waitForStackUnlock } from "./stack-locks";
+import { readStackLocks, recoverStackLocks, removedLockLine, stackLockDir, waitForStackUnlock } from "./stack-locks";
 
 type Action = "up" | "test" | "destroy";
 
@@ -27,12 +27,16 @@ const options = {
     "no-table": { type: "boolean", description: "print the summary only, not every interval" },
 } as const satisfies OptionTable;
 
+const fullOption = {
+    full: { type: "boolean", description: "run the Pulumi engine even when the hosts and the stack are as the last up left them" },
+} as const satisfies OptionTable;
+
 const repeatOption = {
     repeat: { type: "string", value: "N", description: "run the test N times (1 to 50; default: the lab's failover.repeat) and report each figure's spread" },
 } as const satisfies OptionTable;
 
 const specOf = <O extends OptionTable>(action: Action, actionOptions: O) => ({
-    synopsis: [`mptcp-lab ${action} [--stack NAME... | --all] [--concurrency N] [--no-table]${action === "test" ? " [--repeat N]" : ""}`],
+    synopsis: [`mptcp-lab ${action} [--stack NAME... | --all] [--concurrency N] [--no-table]${action === "test" ? " [--repeat N]" : action === "up" ? " [--full]" : ""}`],
     options: { ...options, ...actionOptions },
     exclusive: stackSelectionExclusive,
     notes: ["Exit codes: 0 every stack succeeded, 1 a stack failed, 64 wrong usage."],
@@ -44,13 +48,35 @@ interface StackResult {
     error?: Error;
 }
 
+/**
+ * `up` of a converged stack without the engine (cli/converged.ts): its outputs as the last `up`
+ * left them, or undefined when the engine must run. A stack with any lock goes to the engine,
+ * which tells a killed run's lock from a live one.
+ */
+async function convergedUp(stackName: string, report: (line: string) => void): Promise<OutputMap | undefined> {
+    const lockDir = stackLockDir(stackName);
+    if (lockDir && readStackLocks(lockDir).length > 0) return undefined;
+    const check = await checkConverged(stackName, programInputsDigest(stackName)).catch((error: Error) => ({
+        converged: false as const,
+        reason: `the hosts could not be read here (${error.message.split("\n")[0]})`,
+    }));
+    if (!check.converged) {
+        report(`running the engine: ${check.reason}`);
+        return undefined;
+    }
+    report("no changes: the hosts, the state and the program are as the last up left them");
+    return Object.fromEntries(Object.entries(check.outputs).map(([key, value]) => [key, { value, secret: false }]));
+}
+
 /** `afterKilledRun`: a lock of an earlier run that never ended properly was just removed. */
 async function runAction(action: Action, stack: Stack, report: (line: string) => void, signal: AbortSignal, afterKilledRun: boolean): Promise<OutputMap> {
+    const { describeEngineEvent, failoverRunUrn } = await import("./lab-stacks");
     const onEvent = (event: Parameters<typeof describeEngineEvent>[0]) => {
         const line = describeEngineEvent(event);
         if (line) report(line);
     };
     if (action === "destroy") {
+        forgetConverged(stack.name);
         await stack.destroy({ onEvent, signal });
         await removeBenchRemains(stack.name, report);
         return {};
@@ -68,8 +94,11 @@ async function runAction(action: Action, stack: Stack, report: (line: string) =>
         report("clearing the operations the killed run left pending");
         await stack.refresh({ onEvent, signal, clearPendingCreates: true });
     }
+    const programInputs = programInputsDigest(stack.name);
     // Refresh first, so that drift on the hosts is repaired by the same update.
-    return (await stack.up({ onEvent, refresh: true, signal })).outputs;
+    const { outputs } = await stack.up({ onEvent, refresh: true, signal });
+    await recordConverged(stack.name, programInputs);
+    return outputs;
 }
 
 /**
@@ -123,7 +152,7 @@ function builtLine(failover: Partial<FailoverOutput>): string {
 function makeCommand(action: Action): Command {
     return {
         async run(args: readonly string[], io: CommandIo) {
-            const spec = specOf(action, action === "test" ? repeatOption : {});
+            const spec = specOf(action, action === "test" ? repeatOption : action === "up" ? fullOption : {});
             const usage = helpText(spec);
             const parsed = parseCommandLine(spec, args, io)?.values;
             if (!parsed) return EXIT_OK;
@@ -155,10 +184,17 @@ function makeCommand(action: Action): Command {
                     task: async (_context: unknown, task: { output: string }) => {
                         try {
                             if (cancellation.signal.aborted) throw new Error("cancelled before it started");
+                            const report = (line: string) => (task.output = line);
+                            if (action === "up" && !(parsed as { full?: boolean }).full) {
+                                result.outputs = await convergedUp(result.name, report);
+                                if (result.outputs) return;
+                            }
+                            // Loaded only for the engine: the Automation API costs 75 MiB and half a second.
+                            const [{ openLabStack }, { withOutputsOnly }] = await Promise.all([import("./lab-stacks"), import("../toolchain/workspace")]);
                             const stack = withOutputsOnly(await openLabStack(result.name));
                             const removed = await recoverStackLocks(stack);
                             for (const lock of removed) io.stderr.write(`${removedLockLine(result.name, lock)}\n`);
-                            result.outputs = await runAction(action, stack, (line) => (task.output = line), cancellation.signal, removed.length > 0);
+                            result.outputs = await runAction(action, stack, report, cancellation.signal, removed.length > 0);
                         } catch (error) {
                             result.error = error as Error;
                             throw error;
@@ -175,6 +211,7 @@ function makeCommand(action: Action): Command {
                 },
             );
             await tasks.run().catch(() => undefined);
+            closeIdleConnections();
             if (cancellation.signal.aborted) {
                 io.stderr.write("waiting for the engine to record what it finished\n");
                 for (const result of results) {

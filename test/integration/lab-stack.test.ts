@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
+import { PassThrough } from "stream";
 import { benchStatus } from "../../bench";
+import { main } from "../../cli/main";
 import type { FailoverRun } from "../../failover";
 import { iperf3ScriptHelpers } from "../../components/iperf3";
 import { parseKeyValues, scriptWithArguments } from "../../remote/shell";
@@ -89,6 +91,31 @@ test.serial("a second up changes nothing and does not re-run the failover test",
     const { result, changed } = await upCollectingChanges(stack);
     t.deepEqual(changed, []);
     t.is(failoverOf(result).runId, failoverOf(firstUp).runId);
+});
+
+/** `mptcp-lab up --stack t-lab` with its exit code and the number of updates in the stack's history. */
+async function cliUp(...options: string[]): Promise<{ code: number; updates: number }> {
+    const code = await main(["up", "--stack", lab.name, "--no-table", ...options], { stdout: new PassThrough(), stderr: new PassThrough(), environment: {} });
+    return { code, updates: (await stack.history()).length };
+}
+
+test.serial("mptcp-lab up of a converged stack reads the hosts and leaves the engine out; any drift brings it back", async (t) => {
+    const recorded = await cliUp();
+    t.is(recorded.code, 0);
+    const state = JSON.stringify((await stack.exportStack()).deployment.resources);
+    const converged = await cliUp();
+    t.is(converged.code, 0);
+    t.is(converged.updates, recorded.updates, "no engine run: the history has no new update");
+    t.is(JSON.stringify((await stack.exportStack()).deployment.resources), state, "the state is untouched");
+
+    await inHost(lab.name, "client", ["ip", "mptcp", "endpoint", "flush"]);
+    const repaired = await cliUp();
+    t.is(repaired.code, 0);
+    t.is(repaired.updates, converged.updates + 1, "the refresh saw the flushed table and the engine ran");
+    t.like(JSON.parse(await inHost(lab.name, "client", ["ip", "-j", "mptcp", "endpoint", "show"])), [{ address: "198.18.5.173", dev: "wlan0", subflow: true }]);
+
+    t.is((await cliUp()).updates, repaired.updates, "converged again after the repair");
+    t.is((await cliUp("--full")).updates, repaired.updates + 1, "--full always runs the engine");
 });
 
 /** The commit a tag of the controller's mirror points at. */
