@@ -106,7 +106,8 @@ export function forgetConverged(stack: string): void {
  */
 export async function recordConverged(stack: string, programInputs: string, exportState: typeof exportLabStack = exportLabStack): Promise<void> {
     if (programInputsDigest(stack) !== programInputs) return forgetConverged(stack);
-    const exported = await exportState(stack);
+    // The update succeeded whatever happens here: without a record the next up runs the engine.
+    const exported = await exportState(stack).catch(() => undefined);
     if (!exported) return forgetConverged(stack);
     const file = recordPath(stack);
     fs.mkdirSync(path.dirname(file), { recursive: true });

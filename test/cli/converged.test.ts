@@ -85,6 +85,13 @@ test.serial("a run whose program's inputs changed while it ran records nothing",
     t.false(check.converged);
 });
 
+test.serial("an export that fails after a successful up leaves no record, and does not fail the up", async (t) => {
+    await recorded("emulated");
+    await t.notThrowsAsync(recordConverged("emulated", programInputsDigest("emulated"), () => Promise.reject(new Error("pulumi stack export: error: incorrect passphrase"))));
+    const check = await checkConverged("emulated", programInputsDigest("emulated"), { export: async () => exported(), readers: reading(hostOutputs) });
+    t.deepEqual(check, { converged: false, reason: "no converged up recorded" });
+});
+
 function scratchRepository(t: { teardown: (fn: () => void) => void }): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "mptcp-lab-inputs-"));
     t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
