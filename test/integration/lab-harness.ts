@@ -6,6 +6,7 @@ import * as yaml from "js-yaml";
 import type { ExecutionContext } from "ava";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { benchDown, benchStatus } from "../../bench";
+import { forgetConverged } from "../../cli/converged";
 import { openLabStack } from "../../cli/lab-stacks";
 import { stacksDir } from "../../cli/stack-files";
 
@@ -65,6 +66,7 @@ export async function removeTestStack(name: string): Promise<void> {
         await stack?.workspace.removeStack(name, { force: true }).catch(() => undefined);
     }
     fs.rmSync(stackFilePath(name), { force: true });
+    forgetConverged(name);
     await benchDown(name).catch(() => undefined);
 }
 
@@ -75,6 +77,7 @@ export async function createTestStack(options: TestLabOptions, log: (line: strin
         await stack.destroy().catch((error: Error) => log(`destroy failed: ${error.message}`));
         await stack.workspace.removeStack(stack.name).catch(() => undefined);
         fs.rmSync(stackFilePath(options.name), { force: true });
+        forgetConverged(options.name);
         await benchDown(options.name).catch(() => undefined);
     };
     return { stack, cleanup };
