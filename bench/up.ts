@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import { ensureBaseImage } from "./base-image";
 import { gatherConflicts } from "./conflicts";
+import { raiseInotifyLimits } from "./host-limits";
 import { BenchError, throwIfProblems } from "./errors";
 import { HOST_BOOT_TIMEOUT_MS, hostProcesses, machineIdOf, machineInit, startHost, stopHost, waitForSsh, writeHostFiles } from "./host";
 import { ensureKeyPair, type KeyPair, writeKnownHosts } from "./keys";
@@ -182,6 +183,7 @@ export async function benchUp(plan: BenchPlan, options: BenchUpOptions = {}): Pr
     assertValidPlan(plan);
     await checkBenchPrerequisites();
     const log = options.log ?? (() => undefined);
+    raiseInotifyLimits().forEach(log);
     return withBenchLock(plan.name, async () => {
         const state: BenchRuntimeState = { version: 1, plan, names: objectNames(plan), baseImage: "", hosts: {} };
         const context: UpContext = { plan, log, state };
