@@ -43,7 +43,10 @@ function addTree(hash: ReturnType<typeof createHash>, dir: string, relative: str
         const file = path.join(dir, entry.name);
         const name = path.posix.join(relative, entry.name);
         if (entry.isDirectory()) addTree(hash, file, name);
-        else if (entry.isFile()) hash.update(`${name}\0${fs.readFileSync(file).length}\0`).update(fs.readFileSync(file));
+        else if (entry.isFile()) {
+            const content = fs.readFileSync(file);
+            hash.update(`${name}\0${content.length}\0`).update(content);
+        }
     }
 }
 
