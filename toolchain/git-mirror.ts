@@ -53,6 +53,12 @@ export async function hasTag(gitDir: string, tag: string): Promise<boolean> {
     );
 }
 
+/** The bare repository's newest version tags, newest first. */
+export async function newestTags(gitDir: string, count = 5): Promise<string[]> {
+    const listed = await git(["--git-dir", gitDir, "tag", "--list", "--sort=-version:refname"]).catch(() => "");
+    return listed.split("\n").filter(Boolean).slice(0, count);
+}
+
 export interface MirrorResult {
     /** The bare mirror on this machine. */
     path: string;
@@ -87,8 +93,11 @@ export async function ensureMirror(repository: string, tag: string, target = mir
         }
     } catch (error) {
         const dir = offlineSourcesDir();
+        const reason = (error as Error).message.trim().split("\n").pop();
+        // A mirror that exists but lacks the tag: say which tags it has, not only that a refresh failed.
+        const missing = fs.existsSync(target) ? `tag ${tag} is not in this machine's mirror of ${repository} (newest tags there: ${(await newestTags(target)).join(", ") || "none"}), and ` : "";
         throw new GitMirrorError(
-            `cannot mirror ${repository} from ${from}: ${(error as Error).message.trim().split("\n").pop()}`,
+            `${missing}cannot mirror ${repository} from ${from}: ${reason}`,
             bundleName
                 ? `this machine cannot reach ${repository}: put ${bundleName} in ${dir ?? "a directory"} and set MPTCP_LAB_OFFLINE_SOURCES to it`
                 : `check that ${repository} is reachable from this machine, or use a repository URL it can reach`,

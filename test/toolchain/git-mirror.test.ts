@@ -5,7 +5,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureMirror, mirrorName } from "../../toolchain/git-mirror";
+import { ensureMirror, GitMirrorError, mirrorName } from "../../toolchain/git-mirror";
 import { offlineArchive, offlineSourcesDir, OfflineSourceError } from "../../toolchain/offline-sources";
 
 const upstream = "https://github.com/esnet/iperf.git";
@@ -39,4 +39,19 @@ test("an archive whose sha256 is not the pinned one is refused", async (t) => {
 
 test("a directory without the archive offers nothing", async (t) => {
     t.is(await offlineArchive("esnet-iperf.bundle", fs.mkdtempSync(path.join(scratch, "empty-"))), undefined);
+});
+
+test("a tag missing from a mirror that cannot be refreshed names the tags the mirror has", async (t) => {
+    const target = path.join(scratch, "tagged.git");
+    const work = fs.mkdtempSync(path.join(scratch, "work-"));
+    const inWork = (...args: string[]) => execFileSync("git", ["-C", work, "-c", "user.name=lab", "-c", "user.email=lab@example.invalid", ...args]);
+    inWork("init", "-q");
+    inWork("commit", "-q", "--allow-empty", "-m", "first");
+    inWork("tag", "3.9");
+    inWork("tag", "3.10");
+    execFileSync("git", ["clone", "-q", "--mirror", work, target]);
+    // No offline bundle answers for this URL, and nothing serves it.
+    const unreachable = `file://${path.join(scratch, "no-such-upstream.git")}`;
+    const error = await t.throwsAsync(ensureMirror(unreachable, "3.99", target), { instanceOf: GitMirrorError });
+    t.true(error.message.startsWith(`tag 3.99 is not in this machine's mirror of ${unreachable} (newest tags there: 3.10, 3.9), and cannot mirror`), error.message);
 });
