@@ -13,19 +13,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { repositoryRoot, toolchainPaths } from "../toolchain";
 import { exportLabStack } from "../toolchain/file-backend";
+import { PROVIDER_READS, type ProviderRead } from "./provider-reads";
 import { type RecordedResource, recordedResources } from "./recorded-state";
 import { RUN_MARK } from "./run-reaper";
 
 type Properties = Record<string, unknown>;
-type Read = (id: string, props: Properties) => Promise<{ props?: Properties }>;
-
-/** Dynamic resources whose provider reads something that can change, by type; loaded when needed. */
-const READERS: Readonly<Record<string, () => Read>> = {
-    "pulumi-nodejs:dynamic/mptcp-lab:BenchInstance": () => require("../components/emulated-bench-provider").operations.read,
-    "pulumi-nodejs:dynamic/mptcp-lab:RepositoryMirror": () => require("../components/repository-mirror-provider").operations.read,
-    "pulumi-nodejs:dynamic/mptcp-lab:HostState": () => require("../components/host-state-provider").operations.read,
-    "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState": () => require("../components/mptcp-endpoints-provider").operations.read,
-};
+type Readers = Readonly<Record<string, () => ProviderRead>>;
 
 /**
  * Resource types whose refresh keeps the recorded outputs: components and the stack (no
@@ -122,7 +115,7 @@ export async function recordConverged(stack: string, programInputs: string, expo
 export type ConvergedCheck = { converged: true; outputs: Properties } | { converged: false; reason: string };
 
 /** What a refresh would change in one resource, or undefined. */
-async function refreshChange(resource: RecordedResource, readers: Readonly<Record<string, () => Read>>): Promise<string | undefined> {
+async function refreshChange(resource: RecordedResource, readers: Readers): Promise<string | undefined> {
     const reader = readers[resource.type];
     if (!reader) return KEPT_BY_REFRESH.test(resource.type) ? undefined : `${resource.urn} has no known refresh`;
     // The SDK's provider host keeps the recorded provider text with what `read` returns.
@@ -134,7 +127,7 @@ async function refreshChange(resource: RecordedResource, readers: Readonly<Recor
 export async function checkConverged(
     stack: string,
     programInputs: string,
-    sources: { export: typeof exportLabStack; readers: Readonly<Record<string, () => Read>> } = { export: exportLabStack, readers: READERS },
+    sources: { export: typeof exportLabStack; readers: Readers } = { export: exportLabStack, readers: PROVIDER_READS },
 ): Promise<ConvergedCheck> {
     const record = readRecord(stack);
     if (!record) return { converged: false, reason: "no converged up recorded" };

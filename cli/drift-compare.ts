@@ -8,8 +8,6 @@ import { compareEndpointState } from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
 import type { FieldDrift, HostDrift, StackDrift } from "./drift-report";
 
-export const hostStateType = "pulumi-nodejs:dynamic/mptcp-lab:HostState";
-export const endpointStateType = "pulumi-nodejs:dynamic/mptcp-lab:MptcpEndpointState";
 
 type Properties = Record<string, unknown>;
 

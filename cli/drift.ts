@@ -3,8 +3,6 @@
 // lab from the stack file, and the hosts read over SSH by the same provider code a refresh runs,
 // in this process. Nothing is written to the state or the hosts. Exit codes as Terraform's
 // `plan -detailed-exitcode`: 0 clean, 2 drift, 1 error.
-import { operations as hostStateOperations } from "../components/host-state-provider";
-import { operations as endpointStateOperations } from "../components/mptcp-endpoints-provider";
 import { parseCodedErrors } from "../errors";
 import { formatProblem, LabError, loadLabFromStackFile } from "../lab";
 import { declaredEndpointState } from "../lab/declared-state";
@@ -12,9 +10,10 @@ import type { LabSpec } from "../lab/types";
 import { closeIdleConnections } from "../remote/ssh";
 import { exportLabStack } from "../toolchain/file-backend";
 import { type Command, type CommandIo, EXIT_OK, parseCount } from "./command";
-import { endpointStateType, type HostReadings, hostStateType, stackDrift } from "./drift-compare";
+import { type HostReadings, stackDrift } from "./drift-compare";
 import { checkError, codedCheckError, type DriftCheckError, driftReport, type DriftReport, exitCodeOf, failedStack, formatDriftReport, type StackDrift } from "./drift-report";
 import { type CommandSpec, helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
+import { endpointStateType, hostStateType, readLive } from "./provider-reads";
 import { type RecordedResource, recordedResources } from "./recorded-state";
 import { heldByRunningEngine, stackLockDir } from "./stack-locks";
 import { selectStacks, stackFilePath } from "./stack-files";
@@ -50,14 +49,11 @@ export interface DriftSources {
     busy(stack: string): boolean;
 }
 
-const readWith = (operations: typeof hostStateOperations) => async (id: string, recorded: Properties) =>
-    (await operations.read!(id, recorded)).props as Properties;
-
 export const hostSources: DriftSources = {
     exportState: (stack) => exportLabStack(stack),
     lab: (stack) => loadLabFromStackFile(stackFilePath(stack)).spec,
-    readHostState: readWith(hostStateOperations),
-    readEndpointState: readWith(endpointStateOperations),
+    readHostState: (id, recorded) => readLive(hostStateType, id, recorded),
+    readEndpointState: (id, recorded) => readLive(endpointStateType, id, recorded),
     busy: (stack) => heldByRunningEngine(stackLockDir(stack)),
 };
 

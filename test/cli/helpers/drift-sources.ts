@@ -2,7 +2,7 @@
 // per host, the connection a secret as `pulumi stack export --show-secrets` writes it), its lab's
 // declared tables, and what each host's reads return now.
 import type { DriftSources } from "../../../cli/drift";
-import { endpointStateType, hostStateType } from "../../../cli/drift-compare";
+import { endpointStateType, hostStateType } from "../../../cli/provider-reads";
 import type { LabSpec } from "../../../lab/types";
 import type { Endpoint, Limits } from "../../../mptcp/endpoints";
 
