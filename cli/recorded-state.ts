@@ -1,6 +1,7 @@
-// A stack's resources as its state records them, from Pulumi's own export (`pulumi stack export
-// --show-secrets`, toolchain/file-backend.ts): what `drift` reads the hosts with (their connections are
+// A stack's resources as its state records them, as `pulumi stack export --show-secrets` gives
+// them (toolchain/file-backend.ts): what `drift` reads the hosts with (their connections are
 // secrets) and holds them against, without starting an engine.
+import { SECRET_SIGNATURE, SECRET_SIGNATURE_KEY } from "../toolchain/file-backend";
 
 /** One resource of the state, its secrets in plain values. */
 export interface RecordedResource {
@@ -10,10 +11,6 @@ export interface RecordedResource {
     readonly inputs: Record<string, unknown>;
     readonly outputs: Record<string, unknown>;
 }
-
-/** The key and value that mark a secret in Pulumi's serialised state (sdk/go/common/resource/sig). */
-const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
 /** A state value with every secret replaced by its plain value; a secret left encrypted throws. */
 export function revealSecrets(value: unknown, where: string): unknown {

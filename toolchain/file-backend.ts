@@ -1,10 +1,27 @@
 // The local file backend, as far as mptcp-lab looks into it: whether a stack exists, and the
-// stack's state through Pulumi's own export. No Automation API here: loading it costs the command
-// line 75 MiB and half a second, which `drift` does not need.
+// stack's state as `pulumi stack export --show-secrets` prints it, read from the checkpoint file
+// in this process. No Automation API here: loading it costs the command line 75 MiB and half a
+// second, which `drift` does not need; nor a CLI process per stack, which costs `drift --all` of
+// a classroom its deriving of one passphrase key per process.
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 import { engineEnvironment, pulumiRoot, repositoryRoot, toolchainPaths } from "./index";
+import { configuredPassphrase, type Decrypt, passphraseDecrypter } from "./passphrase-secrets";
+
+/** The key and value that mark a secret in Pulumi's serialised state (sdk/go/common/resource/sig). */
+export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The stack's checkpoint files the file backend may hold (plain or gzipped); undefined for another backend. */
+function checkpointFiles(backendUrl: string, workDir: string, stackName: string): string[] | undefined {
+    if (!backendUrl.startsWith("file://")) return undefined;
+    const project = /^name:\s*([A-Za-z0-9_.-]+)\s*$/m.exec(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"))?.[1];
+    if (!project) return undefined;
+    const dir = path.join(backendUrl.slice("file://".length), ".pulumi", "stacks", project);
+    return [".json", ".json.gz"].map((extension) => path.join(dir, `${stackName}${extension}`));
+}
 
 /**
  * Whether the local file backend holds the project's stack, from its checkpoint file; undefined
@@ -12,25 +29,71 @@ import { engineEnvironment, pulumiRoot, repositoryRoot, toolchainPaths } from ".
  * stack with `--stack`, as every Automation API command does.
  */
 export function stackInFileBackend(backendUrl: string, workDir: string, stackName: string): boolean | undefined {
-    if (!backendUrl.startsWith("file://")) return undefined;
-    const project = /^name:\s*([A-Za-z0-9_.-]+)\s*$/m.exec(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"))?.[1];
-    if (!project) return undefined;
-    const dir = path.join(backendUrl.slice("file://".length), ".pulumi", "stacks", project);
-    return [".json", ".json.gz"].some((extension) => fs.existsSync(path.join(dir, `${stackName}${extension}`)));
+    return checkpointFiles(backendUrl, workDir, stackName)?.some((file) => fs.existsSync(file));
 }
 
-/** `pulumi stack export --show-secrets` of a lab stack; undefined when the stack does not exist. */
-export function exportLabStack(stackName: string, workDir = repositoryRoot): Promise<{ deployment: unknown } | undefined> {
-    const paths = toolchainPaths();
-    const environment = engineEnvironment(paths);
-    if (stackInFileBackend(environment.PULUMI_BACKEND_URL, workDir, stackName) === false) return Promise.resolve(undefined);
+/** A stack's state as `pulumi stack export` prints it. */
+export interface ExportedState {
+    version?: number;
+    deployment: unknown;
+}
+
+type Deployment = { secrets_providers?: { type?: unknown; state?: { salt?: unknown } } } & Record<string, unknown>;
+
+/** `value` with every secret's ciphertext replaced by `reveal` of it, as --show-secrets prints it. */
+function withSecrets(value: unknown, reveal: (ciphertext: string) => string): unknown {
+    if (Array.isArray(value)) return value.map((item) => withSecrets(item, reveal));
+    if (value === null || typeof value !== "object") return value;
+    const object = value as Record<string, unknown>;
+    if (object[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE && typeof object.ciphertext === "string") {
+        return { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, plaintext: reveal(object.ciphertext) };
+    }
+    return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, withSecrets(item, reveal)]));
+}
+
+/**
+ * The deployment of a checkpoint file (format version 3), secrets decrypted under the passphrase
+ * provider; undefined for anything else (another version or secrets provider), which the CLI reads.
+ */
+async function readCheckpoint(file: string, environment: Readonly<Record<string, string | undefined>>): Promise<ExportedState | undefined> {
+    const bytes = fs.readFileSync(file);
+    const checkpoint = JSON.parse((file.endsWith(".gz") ? zlib.gunzipSync(bytes) : bytes).toString("utf8")) as { version?: unknown; checkpoint?: { latest?: Deployment | null } };
+    if (checkpoint.version !== 3 || typeof checkpoint.checkpoint !== "object" || checkpoint.checkpoint === null) return undefined;
+    const deployment = checkpoint.checkpoint.latest ?? {};
+    const ciphertexts: string[] = [];
+    withSecrets(deployment, (ciphertext) => (ciphertexts.push(ciphertext), ciphertext));
+    if (ciphertexts.length === 0) return { version: 3, deployment };
+    const provider = deployment.secrets_providers;
+    if (provider?.type !== "passphrase" || typeof provider.state?.salt !== "string") return undefined;
+    const decrypt: Decrypt = await passphraseDecrypter(configuredPassphrase(environment), provider.state.salt);
+    return { version: 3, deployment: withSecrets(deployment, decrypt) };
+}
+
+function exportThroughCli(stackName: string, workDir: string, environment: NodeJS.ProcessEnv): Promise<ExportedState | undefined> {
     const args = ["stack", "export", "--show-secrets", "--stack", stackName];
     return new Promise((resolve, reject) => {
-        execFile(path.join(pulumiRoot(paths), "bin", "pulumi"), args, { cwd: workDir, env: { ...process.env, ...environment }, maxBuffer: 256 * 2 ** 20 }, (error, stdout, stderr) => {
-            if (!error) return resolve(JSON.parse(stdout) as { deployment: unknown });
+        execFile(path.join(pulumiRoot(toolchainPaths()), "bin", "pulumi"), args, { cwd: workDir, env: environment, maxBuffer: 256 * 2 ** 20 }, (error, stdout, stderr) => {
+            if (!error) return resolve(JSON.parse(stdout) as ExportedState);
             // The CLI's words for a stack that does not exist (the Automation API's StackNotFoundError matches them too).
             if (/no stack named .* found/.test(stderr)) return resolve(undefined);
             reject(new Error(`pulumi ${args.join(" ")}: ${stderr.trim() || error.message}`, { cause: error }));
         });
     });
+}
+
+/**
+ * A lab stack's state as `pulumi stack export --show-secrets` gives it (its resources, secrets in
+ * plain text); undefined when the stack does not exist. Read from the file backend's checkpoint
+ * when it is one Pulumi 3 writes, otherwise through the CLI.
+ */
+export async function exportLabStack(stackName: string, workDir = repositoryRoot, engine = engineEnvironment(toolchainPaths())): Promise<ExportedState | undefined> {
+    const environment = { ...process.env, ...engine };
+    const files = checkpointFiles(engine.PULUMI_BACKEND_URL, workDir, stackName);
+    if (files) {
+        const file = files.find((candidate) => fs.existsSync(candidate));
+        if (!file) return undefined;
+        const read = await readCheckpoint(file, environment);
+        if (read) return read;
+    }
+    return exportThroughCli(stackName, workDir, environment);
 }
