@@ -14,7 +14,7 @@ import { type HostReadings, stackDrift } from "./drift-compare";
 import { checkError, codedCheckError, type DriftCheckError, driftReport, type DriftReport, exitCodeOf, failedStack, formatDriftReport, type StackDrift } from "./drift-report";
 import { type CommandSpec, helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
 import { endpointStateType, hostStateType, readLive } from "./provider-reads";
-import { type RecordedResource, recordedResources } from "./recorded-state";
+import { type RecordedResource, recordedResources } from "../toolchain/recorded-state";
 import { heldByRunningEngine, stackLockDir } from "./stack-locks";
 import { selectStacks, stackFilePath } from "./stack-files";
 

@@ -13,6 +13,7 @@ import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK, parseCount, UsageE
 import { helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
 import { closeIdleConnections } from "../remote/ssh";
 import { checkConverged, forgetConverged, programInputsDigest, recordConverged } from "./converged";
+import { asOutputMap } from "../toolchain/recorded-state";
 import { selectStacks, stacksDir } from "./stack-files";
 import { readStackLocks, recoverStackLocks, removedLockLine, stackLockDir, waitForStackUnlock } from "./stack-locks";
 
@@ -65,7 +66,7 @@ async function convergedUp(stackName: string, report: (line: string) => void): P
         return undefined;
     }
     report("no changes: the hosts, the state and the program are as the last up left them");
-    return Object.fromEntries(Object.entries(check.outputs).map(([key, value]) => [key, { value, secret: false }]));
+    return asOutputMap(check.outputs);
 }
 
 /** `afterKilledRun`: a lock of an earlier run that never ended properly was just removed. */

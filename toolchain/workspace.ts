@@ -1,9 +1,9 @@
 // Opens stacks through the Automation API with the pinned CLI and the offline environment.
-import { execFile } from "child_process";
 import { createRequire } from "module";
 import * as path from "path";
-import { LocalWorkspace, type OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { stackInFileBackend } from "./file-backend";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { exportLabStack, stackInFileBackend } from "./file-backend";
+import { asOutputMap, recordedStackOutputs } from "./recorded-state";
 import { engineEnvironment, pulumiRoot, type ToolchainPaths, toolchainPaths } from "./index";
 
 export interface StackLocation {
@@ -69,24 +69,19 @@ export async function selectStack(location: StackLocation): Promise<Stack> {
 }
 
 /**
- * The stack, with results that cost one CLI call: after an update the Automation API runs
- * `pulumi stack output` twice (masked, then in plain text, to flag which values are secret) and
- * `pulumi stack history` for a summary, a quarter of a second each. mptcp-lab reads only the
- * outputs' values, so `outputs()` makes one `stack output --show-secrets` call (every value
- * flagged `secret: false`: the values are the same plain text either way) and `info()` none.
+ * The stack, with results that cost no CLI call: after an update the Automation API runs `pulumi
+ * stack output` twice (masked, then in plain text, to flag which values are secret) and `pulumi
+ * stack history` for a summary, a quarter of a second each. mptcp-lab reads only the outputs'
+ * values, so `outputs()` reads them from the state in this process (toolchain/file-backend.ts)
+ * and `info()` gives none.
  */
 export function withOutputsOnly(stack: Stack): Stack {
     const workspace = stack.workspace;
-    stack.outputs = () =>
-        new Promise<OutputMap>((resolve, reject) => {
-            const environment = { ...process.env, ...workspace.envVars, ...(workspace.pulumiHome ? { PULUMI_HOME: workspace.pulumiHome } : {}) };
-            const args = ["stack", "output", "--json", "--show-secrets", "--stack", stack.name];
-            execFile(workspace.pulumiCommand.command, args, { cwd: workspace.workDir, env: environment, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
-                if (error) return reject(new Error(`pulumi ${args.join(" ")}: ${stderr || error.message}`, { cause: error }));
-                const values = JSON.parse(stdout) as Record<string, unknown>;
-                resolve(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: false }])));
-            });
-        });
+    stack.outputs = async () => {
+        const exported = await exportLabStack(stack.name, workspace.workDir, { ...workspace.envVars, ...(workspace.pulumiHome ? { PULUMI_HOME: workspace.pulumiHome } : {}) });
+        if (!exported) throw new Error(`no stack named ${stack.name} in the backend`);
+        return asOutputMap(recordedStackOutputs(exported));
+    };
     stack.info = async () => undefined;
     return stack;
 }

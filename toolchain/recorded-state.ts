@@ -1,7 +1,8 @@
 // A stack's resources as its state records them, as `pulumi stack export --show-secrets` gives
 // them (toolchain/file-backend.ts): what `drift` reads the hosts with (their connections are
 // secrets) and holds them against, without starting an engine.
-import { SECRET_SIGNATURE, SECRET_SIGNATURE_KEY } from "../toolchain/file-backend";
+import type { OutputMap } from "@pulumi/pulumi/automation";
+import { type ExportedState, SECRET_SIGNATURE, SECRET_SIGNATURE_KEY } from "./file-backend";
 
 /** One resource of the state, its secrets in plain values. */
 export interface RecordedResource {
@@ -38,7 +39,7 @@ interface ExportedResource {
  * keeps only to delete them (`delete: true`, the old half of a replacement), which no longer
  * describe the hosts.
  */
-export function recordedResources(exported: { deployment: unknown }, types?: ReadonlySet<string>): RecordedResource[] {
+export function recordedResources(exported: ExportedState, types?: ReadonlySet<string>): RecordedResource[] {
     const resources = (exported.deployment as { resources?: ExportedResource[] } | undefined)?.resources ?? [];
     return resources
         .filter((resource) => resource.delete !== true && typeof resource.urn === "string" && typeof resource.type === "string")
@@ -53,4 +54,14 @@ export function recordedResources(exported: { deployment: unknown }, types?: Rea
                 outputs: revealSecrets(resource.outputs ?? {}, `${urn} outputs`) as Record<string, unknown>,
             };
         });
+}
+
+/** The stack's outputs as the state records them (its root resource's), secrets revealed. */
+export function recordedStackOutputs(exported: ExportedState): Record<string, unknown> {
+    return recordedResources(exported, new Set(["pulumi:pulumi:Stack"]))[0]?.outputs ?? {};
+}
+
+/** Plain output values as the Automation API hands them out; `secret` is false, as the values are plain text either way. */
+export function asOutputMap(values: Record<string, unknown>): OutputMap {
+    return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: false }]));
 }
