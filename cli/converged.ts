@@ -27,12 +27,14 @@ type Readers = Readonly<Record<string, () => ProviderRead>>;
  */
 const KEPT_BY_REFRESH = /^(pulumi:pulumi:Stack|pulumi:providers:.*|mptcp-lab:(host|bench|lab):[A-Za-z0-9]+|pulumi-nodejs:dynamic\/mptcp-lab:FailoverTestRun|command:remote:Command)$/;
 
-/** Folders and files that cannot change what the program registers. */
-const NOT_PROGRAM_INPUT = new Set([".git", "node_modules", "test", "docs", "stacks"]);
+/** Top-level folders that cannot change what the program registers. */
+const NOT_PROGRAM_INPUT = new Set([".git", "test", "docs", "stacks"]);
 
 function addTree(hash: ReturnType<typeof createHash>, dir: string, relative: string): void {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
         if (relative === "" && NOT_PROGRAM_INPUT.has(entry.name)) continue;
+        // Installed packages, at any depth (policies/ has its own): their lock files stand for them.
+        if (entry.name === "node_modules") continue;
         const file = path.join(dir, entry.name);
         const name = path.posix.join(relative, entry.name);
         if (entry.isDirectory()) addTree(hash, file, name);

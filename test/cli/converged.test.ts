@@ -115,9 +115,12 @@ test("the program's inputs digest follows the sources, the stack file and the MP
     t.not(programInputsDigest("s", { ...environment, MPTCP_LAB_FAILOVER_REPEAT: "5" }, root), afterStack);
 });
 
-test("the digest ignores the tests, the docs, other stacks' files and each run's own mark", (t) => {
+test("the digest ignores the tests, the docs, other stacks' files, installed packages and each run's own mark", (t) => {
     const root = scratchRepository(t);
     const before = programInputsDigest("s", { HOME: "/root" }, root);
+    // policies/ installs its own packages: 100 MiB that the lock file already stands for.
+    fs.mkdirSync(path.join(root, "policies/node_modules/a-package"), { recursive: true });
+    fs.writeFileSync(path.join(root, "policies/node_modules/a-package/index.js"), "installed");
     fs.writeFileSync(path.join(root, "test/a.test.ts"), "t changed");
     fs.writeFileSync(path.join(root, "docs/a.md"), "d changed");
     fs.writeFileSync(path.join(root, "stacks/Pulumi.other.yaml"), "x changed");
