@@ -1,14 +1,14 @@
 // `mptcp-lab report [--stack NAME]... [--all] [--out DIR]`: an HTML report of the stacks' failover
-// results with charts, and a summary in the terminal. Reads stack outputs only; runs nothing on
-// the hosts.
+// results with charts, and a summary in the terminal. Reads the stacks' outputs from their state
+// only; runs nothing on the hosts.
 import * as fs from "fs";
 import * as path from "path";
-import { StackNotFoundError } from "@pulumi/pulumi/automation";
 import type { FailoverOutput, FailoverReader, StackResult } from "../report";
 import { toolchainPaths } from "../toolchain";
+import { exportLabStack } from "../toolchain/file-backend";
+import { recordedStackOutputs } from "../toolchain/recorded-state";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK } from "./command";
 import { type CommandSpec, helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
-import { selectExistingLabStack } from "./lab-stacks";
 import { selectStacks } from "./stack-files";
 
 const spec = {
@@ -28,10 +28,14 @@ export interface ReportSources {
     defaultOutDir(): string;
 }
 
-/** The `failover` output of a stack through the Automation API; undefined when it has none. */
+/** Thrown for a stack that was never created. */
+export class StackNotCreated extends Error {}
+
+/** The `failover` output of a stack, from its state (no engine, no CLI); undefined when it has none. */
 async function readFailoverOutput(name: string): Promise<FailoverOutput | undefined> {
-    const outputs = await (await selectExistingLabStack(name)).outputs();
-    return outputs.failover?.value as FailoverOutput | undefined;
+    const exported = await exportLabStack(name);
+    if (!exported) throw new StackNotCreated(name);
+    return recordedStackOutputs(exported).failover as FailoverOutput | undefined;
 }
 
 async function readResult(name: string, read: FailoverReader): Promise<StackResult> {
@@ -39,7 +43,7 @@ async function readResult(name: string, read: FailoverReader): Promise<StackResu
         const failover = await read(name);
         return failover?.mptcp ? { stack: name, failover } : { stack: name, missing: "no failover result yet (run `mptcp-lab up`)" };
     } catch (error) {
-        return { stack: name, missing: error instanceof StackNotFoundError ? "the stack has not been created (run `mptcp-lab up`)" : `unreadable: ${(error as Error).message.split("\n")[0]}` };
+        return { stack: name, missing: error instanceof StackNotCreated ? "the stack has not been created (run `mptcp-lab up`)" : `unreadable: ${(error as Error).message.split("\n")[0]}` };
     }
 }
 

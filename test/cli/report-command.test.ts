@@ -1,10 +1,9 @@
 import test from "ava";
-import { StackNotFoundError } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../../cli/command";
-import { makeReportCommand } from "../../cli/report";
+import { makeReportCommand, StackNotCreated } from "../../cli/report";
 import type { FailoverOutput } from "../../report";
 import { recordedFailover } from "../report/fixture";
 
@@ -19,8 +18,7 @@ function reportIn(t: { teardown(fn: () => void): void }) {
         readFailover: async (name) => {
             read.push(name);
             if (name === "t-class-3") return undefined;
-            // The Automation API's error, as selectStack throws it (its constructor is internal).
-            if (name === "t-class-4") throw Object.assign(Object.create(StackNotFoundError.prototype) as Error, { message: `no stack named '${name}' found` });
+            if (name === "t-class-4") throw new StackNotCreated(name);
             return recordedFailover() satisfies FailoverOutput;
         },
         selectStacks: (selection, usage) => {
