@@ -65,7 +65,8 @@ async function readCheckpoint(file: string, environment: Readonly<Record<string,
     if (ciphertexts.length === 0) return { version: 3, deployment };
     const provider = deployment.secrets_providers;
     if (provider?.type !== "passphrase" || typeof provider.state?.salt !== "string") return undefined;
-    const decrypt: Decrypt = await passphraseDecrypter(configuredPassphrase(environment), provider.state.salt);
+    const { passphrase, file: passphraseFile } = configuredPassphrase(environment);
+    const decrypt: Decrypt = await passphraseDecrypter(passphrase, provider.state.salt, passphraseFile);
     return { version: 3, deployment: withSecrets(deployment, decrypt) };
 }
 

@@ -1,9 +1,13 @@
 // Pulumi's passphrase secrets provider, decryption only, for reading a stack's state without a
-// CLI process per stack (`drift`, the converged check). The scheme is Pulumi's
+// CLI process per stack (`drift`, the converged check, `report`). The scheme is Pulumi's
 // (pkg/secrets/passphrase, sdk/go/common/resource/config/crypt.go): the stack's state
 // "v1:<salt>:<check>" names an 8-byte salt, the key is PBKDF2-SHA256 of the passphrase over
 // 1,000,000 rounds, every value is "v1:<nonce>:<AES-256-GCM ciphertext and tag>", and <check>
 // decrypts to "pulumi" when the passphrase is the right one.
+//
+// A derived key costs a quarter of a second of CPU, once per stack and process. When the
+// passphrase is read from a file, the keys derived from it are kept in a second file beside it
+// (`<file>.keys`, mode 0600): whoever can read that file can read the passphrase anyway.
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -16,13 +20,13 @@ const CHECK_MESSAGE = "pulumi";
 
 export class PassphraseSecretsError extends Error {}
 
-/** The passphrase as Pulumi's CLI reads it: PULUMI_CONFIG_PASSPHRASE, else the file, trimmed. */
-export function configuredPassphrase(environment: Readonly<Record<string, string | undefined>>): string {
-    if (environment.PULUMI_CONFIG_PASSPHRASE !== undefined) return environment.PULUMI_CONFIG_PASSPHRASE;
+/** The passphrase as Pulumi's CLI reads it (PULUMI_CONFIG_PASSPHRASE, else the file, trimmed), and the file it came from. */
+export function configuredPassphrase(environment: Readonly<Record<string, string | undefined>>): { passphrase: string; file?: string } {
+    if (environment.PULUMI_CONFIG_PASSPHRASE !== undefined) return { passphrase: environment.PULUMI_CONFIG_PASSPHRASE };
     const file = environment.PULUMI_CONFIG_PASSPHRASE_FILE;
     if (!file) throw new PassphraseSecretsError("no passphrase for the stack's secrets: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE");
     try {
-        return fs.readFileSync(path.resolve(file), "utf8").trim();
+        return { passphrase: fs.readFileSync(path.resolve(file), "utf8").trim(), file: path.resolve(file) };
     } catch (error) {
         throw new PassphraseSecretsError(`cannot read PULUMI_CONFIG_PASSPHRASE_FILE ${file}: ${(error as Error).message}`, { cause: error });
     }
@@ -42,36 +46,71 @@ function decryptWithKey(key: Buffer, value: string): string {
 /** Decrypts one value: a function of the ciphertext, for a stack's provider state. */
 export type Decrypt = (ciphertext: string) => string;
 
-// Keys by passphrase and provider state: deriving one costs a quarter of a second of CPU, and the
-// stacks of one machine are read many at a time.
-const derivedKeys = new Map<string, Promise<Decrypt>>();
+/** Keys derived from a file's passphrase, by passphrase digest and provider state, base64. */
+type KeyFile = Record<string, string>;
 
-async function derive(passphrase: string, providerState: string): Promise<Decrypt> {
-    const [version, saltText] = providerState.split(":", 2);
-    if (version !== "v1" || saltText === undefined) throw new PassphraseSecretsError(`the stack's passphrase state is not "v1:<salt>:<check>": ${providerState.slice(0, 12)}...`);
-    const key = await new Promise<Buffer>((resolve, reject) =>
-        crypto.pbkdf2(passphrase, Buffer.from(saltText, "base64"), ROUNDS, KEY_BYTES, "sha256", (error, derived) => (error ? reject(error) : resolve(derived))),
-    );
-    const check = providerState.slice(version.length + saltText.length + 2);
-    let checked: string | undefined;
+function readKeyFile(file: string): KeyFile {
     try {
-        checked = decryptWithKey(key, check);
+        const keys = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+        return keys !== null && typeof keys === "object" && !Array.isArray(keys) ? (keys as KeyFile) : {};
     } catch {
-        checked = undefined;
+        return {};
     }
-    if (checked !== CHECK_MESSAGE) throw new PassphraseSecretsError("the passphrase does not unlock the stack's secrets (incorrect passphrase)");
+}
+
+/** Adds a key; atomic, and a write lost to another process costs only its derivation again. */
+function keepKey(file: string, entry: string, key: Buffer): void {
+    try {
+        const temporary = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(temporary, JSON.stringify({ ...readKeyFile(file), [entry]: key.toString("base64") }), { mode: 0o600 });
+        fs.renameSync(temporary, file);
+    } catch {
+        // Only a saving: the next process derives the key again.
+    }
+}
+
+/** The decrypter of `key` if it opens the provider state's check, else undefined. */
+function checkedDecrypter(key: Buffer, check: string): Decrypt | undefined {
+    try {
+        if (decryptWithKey(key, check) !== CHECK_MESSAGE) return undefined;
+    } catch {
+        return undefined;
+    }
     return (ciphertext) => decryptWithKey(key, ciphertext);
 }
 
-/** The decrypter of a passphrase provider's state ("v1:<salt>:<check>"), derived once per process. */
-export function passphraseDecrypter(passphrase: string, providerState: string): Promise<Decrypt> {
-    const cacheKey = `${crypto.createHash("sha256").update(passphrase).digest("hex")} ${providerState}`;
-    let decrypter = derivedKeys.get(cacheKey);
+async function derive(passphrase: string, providerState: string, passphraseFile: string | undefined, entry: string): Promise<Decrypt> {
+    const [version, saltText] = providerState.split(":", 2);
+    if (version !== "v1" || saltText === undefined) throw new PassphraseSecretsError(`the stack's passphrase state is not "v1:<salt>:<check>": ${providerState.slice(0, 12)}...`);
+    const check = providerState.slice(version.length + saltText.length + 2);
+    const keyFile = passphraseFile && `${passphraseFile}.keys`;
+    const kept = keyFile && readKeyFile(keyFile)[entry];
+    const fromFile = kept ? checkedDecrypter(Buffer.from(kept, "base64"), check) : undefined;
+    if (fromFile) return fromFile;
+    const key = await new Promise<Buffer>((resolve, reject) =>
+        crypto.pbkdf2(passphrase, Buffer.from(saltText, "base64"), ROUNDS, KEY_BYTES, "sha256", (error, derived) => (error ? reject(error) : resolve(derived))),
+    );
+    const decrypter = checkedDecrypter(key, check);
+    if (!decrypter) throw new PassphraseSecretsError("the passphrase does not unlock the stack's secrets (incorrect passphrase)");
+    if (keyFile) keepKey(keyFile, entry, key);
+    return decrypter;
+}
+
+// Decrypters by passphrase and provider state, for the life of the process.
+const decrypters = new Map<string, Promise<Decrypt>>();
+
+/**
+ * The decrypter of a passphrase provider's state ("v1:<salt>:<check>"): derived once per
+ * process, and kept beside `passphraseFile` when the passphrase came from one.
+ */
+export function passphraseDecrypter(passphrase: string, providerState: string, passphraseFile?: string): Promise<Decrypt> {
+    const entry = `${crypto.createHash("sha256").update(passphrase).digest("hex")}:${providerState}`;
+    let decrypter = decrypters.get(entry);
     if (!decrypter) {
-        decrypter = derive(passphrase, providerState);
-        derivedKeys.set(cacheKey, decrypter);
-        // A failure is not cached: the passphrase file may be mended while the process runs.
-        decrypter.catch(() => derivedKeys.delete(cacheKey));
+        decrypter = derive(passphrase, providerState, passphraseFile, entry);
+        decrypters.set(entry, decrypter);
+        // A failure is not kept: the passphrase file may be mended while the process runs.
+        decrypter.catch(() => decrypters.delete(entry));
     }
     return decrypter;
 }

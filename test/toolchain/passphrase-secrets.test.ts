@@ -52,12 +52,45 @@ test("a state or value in another form is named", async (t) => {
     t.throws(() => decrypt("v0:abc"), { message: /not in the "v1:<nonce>:<ciphertext>" form/ });
 });
 
+function scratchDir(t: { teardown(fn: () => void): void }): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mptcp-lab-passphrase-"));
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    return dir;
+}
+
 test("the passphrase comes from the variable, else from the file, trimmed as the CLI trims it", (t) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mptcp-lab-passphrase-")), "passphrase");
-    t.teardown(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+    const file = path.join(scratchDir(t), "passphrase");
     fs.writeFileSync(file, "  from the file\n");
-    t.is(configuredPassphrase({ PULUMI_CONFIG_PASSPHRASE: "", PULUMI_CONFIG_PASSPHRASE_FILE: file }), "", "an empty variable is a passphrase, as Pulumi's LookupEnv has it");
-    t.is(configuredPassphrase({ PULUMI_CONFIG_PASSPHRASE_FILE: file }), "from the file");
+    t.deepEqual(configuredPassphrase({ PULUMI_CONFIG_PASSPHRASE: "", PULUMI_CONFIG_PASSPHRASE_FILE: file }), { passphrase: "" }, "an empty variable is a passphrase, as Pulumi's LookupEnv has it");
+    t.deepEqual(configuredPassphrase({ PULUMI_CONFIG_PASSPHRASE_FILE: file }), { passphrase: "from the file", file });
     t.throws(() => configuredPassphrase({}), { instanceOf: PassphraseSecretsError, message: /set PULUMI_CONFIG_PASSPHRASE/ });
     t.throws(() => configuredPassphrase({ PULUMI_CONFIG_PASSPHRASE_FILE: `${file}.missing` }), { message: /cannot read PULUMI_CONFIG_PASSPHRASE_FILE/ });
+});
+
+const entryOf = (passphrase: string, state: string) => `${crypto.createHash("sha256").update(passphrase).digest("hex")}:${state}`;
+
+test("a key derived from a file's passphrase is kept beside the file, readable by its owner only", async (t) => {
+    const file = path.join(scratchDir(t), "passphrase");
+    const stack = providerState("kept horse");
+    await passphraseDecrypter("kept horse", stack.state, file);
+    t.is(fs.statSync(`${file}.keys`).mode & 0o777, 0o600);
+    const kept = JSON.parse(fs.readFileSync(`${file}.keys`, "utf8")) as Record<string, string>;
+    t.deepEqual(kept, { [entryOf("kept horse", stack.state)]: stack.key.toString("base64") });
+});
+
+test("a kept key that opens the state's check is used without deriving", async (t) => {
+    const file = path.join(scratchDir(t), "passphrase");
+    // A state no passphrase derives: only the kept key opens it.
+    const key = crypto.randomBytes(32);
+    const state = `v1:${crypto.randomBytes(8).toString("base64")}:${seal(key, "pulumi")}`;
+    fs.writeFileSync(`${file}.keys`, JSON.stringify({ [entryOf("any horse", state)]: key.toString("base64") }));
+    const decrypt = await passphraseDecrypter("any horse", state, file);
+    t.is(decrypt(seal(key, "42")), "42");
+});
+
+test("a kept key that does not open the check is ignored, and the passphrase decides", async (t) => {
+    const file = path.join(scratchDir(t), "passphrase");
+    const stack = providerState("right horse");
+    fs.writeFileSync(`${file}.keys`, JSON.stringify({ [entryOf("wrong horse", stack.state)]: crypto.randomBytes(32).toString("base64") }));
+    await t.throwsAsync(passphraseDecrypter("wrong horse", stack.state, file), { message: /incorrect passphrase/ });
 });
