@@ -155,6 +155,9 @@ function openConnection(connection: HostConnection, pinned: Buffer): SharedConne
         },
     };
     client.connect(config);
+    // Without it, Nagle's algorithm holds each small packet of the handshake for the server's
+    // delayed ACK: 265 ms to a first command instead of 65 ms, measured on an emulated host.
+    client.setNoDelay(true);
     return shared;
 }
 
