@@ -23,11 +23,12 @@ export const networkManagerDropIn = "/etc/NetworkManager/conf.d/90-mptcp-lab-no-
  */
 export const readManagersScript = [
     "echo '--- endpoint managers'",
-    "for unit in NetworkManager mptcpd; do",
-    '    state=$(systemctl is-active "$unit.service" 2>/dev/null) || true',
-    '    echo "unit.$unit=${state:-unknown}"',
-    "done",
-    'if [ "$(systemctl is-active NetworkManager.service 2>/dev/null)" = active ] && command -v nmcli >/dev/null 2>&1; then',
+    // One systemctl for both units (a line each, in order): every call is a round trip to PID 1.
+    "states=$(systemctl is-active NetworkManager.service mptcpd.service 2>/dev/null) || true",
+    '{ read -r network_manager || true; read -r mptcpd || true; } <<<"$states"',
+    'echo "unit.NetworkManager=${network_manager:-unknown}"',
+    'echo "unit.mptcpd=${mptcpd:-unknown}"',
+    'if [ "$network_manager" = active ] && command -v nmcli >/dev/null 2>&1; then',
     "    config=$(NetworkManager --print-config 2>/dev/null) || true",
     "    while IFS= read -r line; do",
     '        case $line in connection.mptcp-flags=*) echo "nm.default=${line#*=}" ;; esac',

@@ -41,21 +41,29 @@ export const iperf3SourceDir = "/usr/local/src/mptcp-lab/iperf3";
 export const iperf3InstallStamp = `${iperf3SourceDir}.installed`;
 
 export const readFactsScript = [
+    // Builtins where a process adds nothing: each costs an emulated host milliseconds of the
+    // controller's CPU, and `drift --all` reads every host.
     ". /etc/os-release",
     'echo "os_id=${ID:-unknown}"',
     'echo "os_pretty=${PRETTY_NAME:-unknown}"',
     'echo "os_codename=${VERSION_CODENAME:-}"',
-    'echo "kernel=$(uname -r)"',
-    'echo "arch=$(uname -m)"',
-    'echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"',
-    'echo "mptcp_enabled=$(cat /proc/sys/net/mptcp/enabled 2>/dev/null || echo absent)"',
+    // uname prints the release before the machine, whatever the order of its options.
+    'read -r kernel arch <<<"$(uname -rm)"',
+    'echo "kernel=$kernel"',
+    'echo "arch=$arch"',
+    "read -r boot_id </proc/sys/kernel/random/boot_id",
+    'echo "boot_id=$boot_id"',
+    "mptcp_enabled=absent",
+    "{ read -r mptcp_enabled </proc/sys/net/mptcp/enabled; } 2>/dev/null || true",
+    'echo "mptcp_enabled=$mptcp_enabled"',
     // Captured, then cut to its first line: `| head -n 1` could kill iperf3 with SIGPIPE.
     `local_iperf3=$(${localIperf3Binary} --version 2>/dev/null || true); echo "local_iperf3=\${local_iperf3%%$'\\n'*}"`,
     // The build's stamp holds the installed binary's sha256 (line 4) and the change it answered (5).
     `if [ ! -e ${localIperf3Binary} ]; then echo local_iperf3_state=absent; else`,
-    `  installed_sha=$(sha256sum < ${localIperf3Binary} | cut -d' ' -f1); answered=$(sed -n 5p ${iperf3InstallStamp} 2>/dev/null || true)`,
-    `  if [ "$installed_sha" = "$(sed -n 4p ${iperf3InstallStamp} 2>/dev/null)" ]; then echo local_iperf3_state=as-built; echo "local_iperf3_change=$answered";`,
-    `  else echo local_iperf3_state=replaced; echo "local_iperf3_change=replaced $(printf '%s %s' "$installed_sha" "$answered" | sha256sum | cut -c1-12)"; fi`,
+    `  installed_sha=$(sha256sum < ${localIperf3Binary}); installed_sha=\${installed_sha%% *}`,
+    `  stamp=(); { mapfile -t stamp < ${iperf3InstallStamp}; } 2>/dev/null || true; answered=\${stamp[4]:-}`,
+    `  if [ "$installed_sha" = "\${stamp[3]:-}" ]; then echo local_iperf3_state=as-built; echo "local_iperf3_change=$answered";`,
+    `  else echo local_iperf3_state=replaced; replacement=$(printf '%s %s' "$installed_sha" "$answered" | sha256sum); echo "local_iperf3_change=replaced \${replacement:0:12}"; fi`,
     "fi",
     "echo '--- addresses'",
     "ip -j -4 addr show",

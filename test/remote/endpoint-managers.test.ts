@@ -120,7 +120,8 @@ function runProbe(t: { teardown(fn: () => void): void }, stubs: Record<string, s
 
 test("the probe script reports units, defaults and active connections as nmcli gives them", (t) => {
     const output = runProbe(t, {
-        systemctl: 'case $2 in NetworkManager.service) echo active ;; *) echo inactive; exit 3 ;; esac',
+        // systemctl is-active prints a line per unit, and fails when one is not active.
+        systemctl: 'shift; status=0; for unit; do case $unit in NetworkManager.service) echo active ;; *) echo inactive; status=3 ;; esac; done; exit $status',
         NetworkManager: 'printf "[main]\\nplugins=keyfile\\n\\n[connection-mptcp-lab]\\nconnection.mptcp-flags=0x1\\n"',
         nmcli: [
             'if [ "$*" = "-g UUID,TYPE,DEVICE connection show --active" ]; then printf "u-1:loopback:lo\\nu-2:802-3-ethernet:eth0\\n"; exit 0; fi',
