@@ -51,9 +51,21 @@ function revealInPlace(value: unknown, reveal: Decrypt): void {
         const item = items[key] as Record<string, unknown> | null;
         if (item === null || typeof item !== "object") continue;
         if (item[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE && typeof item.ciphertext === "string") {
-            items[key] = { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, plaintext: reveal(item.ciphertext) };
+            items[key] = { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, plaintext: revealNested(reveal(item.ciphertext)) };
         } else revealInPlace(item, reveal);
     }
+}
+
+/**
+ * A secret's plain JSON with the secrets inside it marked as --show-secrets prints them. A secret
+ * can hold secrets (@pulumi/command's connection holds its private key as one); Pulumi does not
+ * encrypt those twice, and their `ciphertext` is already plain (SerializePropertyValue's NopEncrypter).
+ */
+function revealNested(plaintext: string): string {
+    if (!plaintext.includes(SECRET_SIGNATURE)) return plaintext;
+    const holder = { value: JSON.parse(plaintext) as unknown };
+    revealInPlace(holder, (alreadyPlain) => alreadyPlain);
+    return JSON.stringify(holder.value);
 }
 
 /**
