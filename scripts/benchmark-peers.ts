@@ -225,6 +225,8 @@ const BEFORE = [
     "wall, 3.4-3.7x CPU; drift 1.14-1.19x, 2.9-3.1x CPU; largest process 250 MiB (the program), tree about 0.9 GiB / 13 processes.",
     "Before converged up, engine-less drift and the transpile cache (this script, 3 rounds, load 2.7-4.0): no-op 0.92x Ansible wall,",
     "2.76x CPU (6.23 s, 7.45 s CPU); drift 0.99x, 2.60x CPU (5.22 s, 6.17 s CPU); largest process 163 MiB, tree 752 MiB.",
+    "Before the in-process state read and TCP_NODELAY (this script, 3 rounds, load 1.9-2.8): no-op 1.52 s, 0.26x Ansible wall,",
+    "0.62x CPU, 121 MiB; drift 1.13 s, 0.21x, 0.39x CPU, 103 MiB; up --full 7.87 s, 1.28x, 3.79x CPU, 152 MiB; cold about 1.8x the script.",
     "Targets: no-op and drift <= 0.5x Ansible wall and <= 1x its CPU; any process <= 150 MiB; cold <= 1.15x the script.",
 ].join("\n");
 
