@@ -66,14 +66,27 @@ install_npm_packages() {
 pulumi_version_of() { "$1" version 2>/dev/null | sed 's/^v//'; }
 
 # The directory of upstream source archives for machines that cannot reach GitHub: the setting,
-# else ../shared/vendor beside the checkout when it exists. Empty when there is none.
+# else ../shared/vendor beside the checkout when it exists, else beside the local checkout this one
+# was cloned from (toolchain/offline-sources.ts has the same rule). Empty when there is none.
 offline_sources_dir() {
+    local origin
     if [ -n "${MPTCP_LAB_OFFLINE_SOURCES:-}" ]; then
         [ -d "$MPTCP_LAB_OFFLINE_SOURCES" ] || fail "MPTCP_LAB_OFFLINE_SOURCES=$MPTCP_LAB_OFFLINE_SOURCES is not a directory" \
             "point it at the directory that holds the upstream archives listed in toolchain/offline-sources.sha256, or unset it"
         (cd "$MPTCP_LAB_OFFLINE_SOURCES" && pwd)
-    elif [ -d "$repo_root/../shared/vendor" ]; then
+        return
+    fi
+    if [ -d "$repo_root/../shared/vendor" ]; then
         (cd "$repo_root/../shared/vendor" && pwd)
+        return
+    fi
+    origin=$(git -C "$repo_root" remote get-url origin 2>/dev/null) || return 0
+    origin=${origin#file://}
+    case $origin in /*) ;; *) return 0 ;; esac
+    origin=${origin%/}
+    origin=${origin%/.git}
+    if [ -d "$origin/../shared/vendor" ]; then
+        (cd "$origin/../shared/vendor" && pwd)
     fi
 }
 

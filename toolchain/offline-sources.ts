@@ -1,5 +1,6 @@
 // The offline sources directory: upstream archives and bundles a machine without GitHub reads
 // instead (see toolchain/offline-sources.sha256, which scripts/bootstrap.sh reads too).
+import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -16,12 +17,35 @@ export class OfflineSourceError extends Error {
     }
 }
 
-/** MPTCP_LAB_OFFLINE_SOURCES, else ../shared/vendor beside the checkout when it exists. */
+/**
+ * The checkout a clone was made from, when its origin is a folder on this machine (`git clone
+ * /work/main`, `git clone .`); undefined for a remote origin or none.
+ */
+function localOrigin(repositoryRoot: string): string | undefined {
+    let origin: string;
+    try {
+        origin = execFileSync("git", ["-C", repositoryRoot, "remote", "get-url", "origin"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+        return undefined;
+    }
+    const folder = origin.startsWith("file://") ? origin.slice("file://".length) : origin;
+    if (!path.isAbsolute(folder)) return undefined;
+    const resolved = path.resolve(folder);
+    return path.basename(resolved) === ".git" ? path.dirname(resolved) : resolved;
+}
+
+/**
+ * MPTCP_LAB_OFFLINE_SOURCES, else ../shared/vendor beside the checkout when it exists, else beside
+ * the local checkout it was cloned from (a fresh clone for CI or a classroom copy finds the
+ * machine's offline sources where its origin does).
+ */
 export function offlineSourcesDir(environment: NodeJS.ProcessEnv = process.env, repositoryRoot = path.resolve(__dirname, "..")): string | undefined {
     const configured = environment.MPTCP_LAB_OFFLINE_SOURCES;
     if (configured) return path.resolve(configured);
-    const beside = path.resolve(repositoryRoot, "..", "shared", "vendor");
-    return fs.existsSync(beside) ? beside : undefined;
+    const besideOf = (checkout: string) => path.resolve(checkout, "..", "shared", "vendor");
+    if (fs.existsSync(besideOf(repositoryRoot))) return besideOf(repositoryRoot);
+    const origin = localOrigin(repositoryRoot);
+    return origin !== undefined && fs.existsSync(besideOf(origin)) ? besideOf(origin) : undefined;
 }
 
 /** The pinned sha256 of each archive, by file name. */

@@ -55,3 +55,17 @@ test("a tag missing from a mirror that cannot be refreshed names the tags the mi
     const error = await t.throwsAsync(ensureMirror(unreachable, "3.99", target), { instanceOf: GitMirrorError });
     t.true(error.message.startsWith(`tag 3.99 is not in this machine's mirror of ${unreachable} (newest tags there: 3.10, 3.9), and cannot mirror`), error.message);
 });
+
+test("a clone of a checkout on this machine finds the offline sources beside that checkout", (t) => {
+    const machine = fs.mkdtempSync(path.join(scratch, "machine-"));
+    const origin = path.join(machine, "main");
+    fs.mkdirSync(path.join(machine, "shared", "vendor"), { recursive: true });
+    execFileSync("git", ["init", "-q", origin]);
+    const elsewhere = fs.mkdtempSync(path.join(scratch, "elsewhere-"));
+    const clone = path.join(elsewhere, "clone");
+    execFileSync("git", ["clone", "-q", `${origin}/.`, clone]);
+    t.is(offlineSourcesDir({}, clone), path.join(machine, "shared", "vendor"));
+    t.is(offlineSourcesDir({ MPTCP_LAB_OFFLINE_SOURCES: elsewhere }, clone), elsewhere, "the setting comes first");
+    execFileSync("git", ["-C", clone, "remote", "set-url", "origin", "https://example.invalid/mptcp-lab.git"]);
+    t.is(offlineSourcesDir({}, clone), undefined, "a remote origin has nothing beside it on this machine");
+});
