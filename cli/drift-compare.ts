@@ -8,7 +8,6 @@ import { compareEndpointState } from "../mptcp/endpoints";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
 import type { FieldDrift, HostDrift, StackDrift } from "./drift-report";
 
-
 type Properties = Record<string, unknown>;
 
 /** A host's HostState: outputs recorded at the last `up`, and as read now. */

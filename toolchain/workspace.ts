@@ -78,7 +78,8 @@ export async function selectStack(location: StackLocation): Promise<Stack> {
 export function withOutputsOnly(stack: Stack): Stack {
     const workspace = stack.workspace;
     stack.outputs = async () => {
-        const exported = await exportLabStack(stack.name, workspace.workDir, { ...workspace.envVars, ...(workspace.pulumiHome ? { PULUMI_HOME: workspace.pulumiHome } : {}) });
+        // The workspace's environment is the engine's (workspaceOptions), PULUMI_HOME included.
+        const exported = await exportLabStack(stack.name, workspace.workDir, workspace.envVars);
         if (!exported) throw new Error(`no stack named ${stack.name} in the backend`);
         return asOutputMap(recordedStackOutputs(exported));
     };
