@@ -68,11 +68,11 @@ export const SEMI_SPACE_MIB = 2;
 
 /**
  * NODE_OPTIONS for the engine's Node processes (the program, the dynamic providers): as given,
- * plus the preload of toolchain/lazy-typescript.js (they load the TypeScript compiler only if
- * they use it, and the providers never do) and the smaller young generation, each once.
+ * plus the preload of toolchain/lazy-modules.js (they load the TypeScript compiler and npm's
+ * arborist only if they use them, and they never do) and the smaller young generation, each once.
  */
 export function engineNodeOptions(given = ""): string {
-    const added = [`--require ${JSON.stringify(path.join(__dirname, "lazy-typescript.js"))}`, `--max-semi-space-size=${SEMI_SPACE_MIB}`];
+    const added = [`--require ${JSON.stringify(path.join(__dirname, "lazy-modules.js"))}`, `--max-semi-space-size=${SEMI_SPACE_MIB}`];
     return [given, ...added.filter((option) => !given.includes(option))].join(" ").trim();
 }
 
