@@ -40,7 +40,7 @@ export interface HostStateOutputs extends HostStateInputs {
 
 async function readState(connection: HostConnection, hostName: string) {
     const script = scriptWithArguments(`${readFactsScript}echo '--- sysctl.d'\ncat "$1" 2>/dev/null || true\n`, [sysctlFile]);
-    const { stdout } = await runRemote(connection, { host: hostName, step: "read host facts", script, timeoutSeconds: 60 });
+    const { stdout } = await runRemote(connection, { host: hostName, step: "read host facts", script, timeoutSeconds: 60, readOnly: true });
     const [factsPart, persistedPart = ""] = stdout.split("--- sysctl.d\n");
     const facts = parseFacts(factsPart);
     return { facts, mptcpEnabled: facts.mptcpEnabled === true, persisted: persistedPart === sysctlContent };

@@ -45,7 +45,7 @@ const unitArguments = [unit.bootUnitPath, unit.bootUnitWantsLink];
 async function readLive(connection: HostConnection, hostName: string, declared: readonly Endpoint[], preflight = true) {
     const declaredIds = new Set(declared.filter((e) => e.id !== undefined).map((e) => e.address));
     const script = scriptWithArguments(`${model.readStateScript}echo '--- boot unit'\n${unit.readBootUnitScript}${readManagersScript}`, unitArguments);
-    const result = await runRemote(connection, { host: hostName, step: "read MPTCP endpoints", script, timeoutSeconds: 60 });
+    const result = await runRemote(connection, { host: hostName, step: "read MPTCP endpoints", script, timeoutSeconds: 60, readOnly: true });
     const [endpointPart, rest = ""] = result.stdout.split("--- boot unit\n");
     const [unitPart, managerPart = ""] = rest.split("--- endpoint managers\n");
     if (preflight) assertSoleEndpointManager(hostName, parseManagerProbe(managerPart));

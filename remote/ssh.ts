@@ -4,6 +4,7 @@ import { createHash } from "crypto";
 import { Client, ClientChannel, ConnectConfig } from "ssh2";
 import { CodedError } from "../errors/coded-error";
 import type { RemoteErrorCode } from "../errors/hints";
+import { DEFAULT_STEP_TIMEOUT_SECONDS, joinSteps, splitJoinedResult } from "./joined-steps";
 import { requireSafe, shellCommand, shellSafe } from "./shell";
 
 export interface HostConnection {
@@ -38,6 +39,9 @@ export interface RemoteStep {
     check?: boolean;
     /** Gives up when stdout and stderr together pass this many bytes (default: no bound). */
     maxOutputBytes?: number;
+    /** The script only reads: such steps asked for on one host at the same moment run in one
+     *  exec channel, one after the other, under the sum of their time limits (runRemote). */
+    readOnly?: boolean;
 }
 
 /** A step on a host that failed; `detail` holds the step's output when it ran. */
@@ -217,7 +221,7 @@ function takeConnection(connection: HostConnection, pinned: Buffer): { shared: S
 
 /** One exec channel running the script; `beforeReady` on the error says whether anything ran. */
 async function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buffer): Promise<RemoteResult> {
-    const timeoutSeconds = Math.ceil(step.timeoutSeconds ?? 600);
+    const timeoutSeconds = Math.ceil(step.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS);
     const command = remoteCommand(connection.user, timeoutSeconds, step.exclusive);
     const { shared, release } = takeConnection(connection, pinned);
     const client = shared.client;
@@ -298,13 +302,12 @@ async function runOnce(connection: HostConnection, step: RemoteStep, pinned: Buf
     });
 }
 
-/** Runs one script as root (through `sudo -n` for other users) and collects its output. */
-export async function runRemote(connection: HostConnection, step: RemoteStep): Promise<RemoteResult> {
+/** Runs one step's script once the connection allows, trying again while nothing has run yet. */
+async function runWithRetries(connection: HostConnection, step: RemoteStep): Promise<RemoteResult> {
     const pinned = hostKeyBlob(connection.hostKey);
-    let result: RemoteResult | undefined;
-    for (let attempt = 1; result === undefined; attempt++) {
+    for (let attempt = 1; ; attempt++) {
         try {
-            result = await runOnce(connection, step, pinned);
+            return await runOnce(connection, step, pinned);
         } catch (error) {
             // A host that is booting, or an sshd throttling parallel logins, drops connections
             // before the handshake; nothing has run yet, so another attempt is safe.
@@ -313,14 +316,78 @@ export async function runRemote(connection: HostConnection, step: RemoteStep): P
             await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
         }
     }
+}
 
+/** The result, or the step's error when it timed out or failed and the step checks its exit. */
+function checkedResult(step: RemoteStep, result: RemoteResult): RemoteResult {
     if ((step.check ?? true) && TIMED_OUT_STATUSES.includes(result.exitCode)) {
         throw new RemoteStepError("remote-step-timeout", step.host, step.step,
-            `stopped on the host after ${Math.ceil(step.timeoutSeconds ?? 600)} s (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout, 8)}`, result);
+            `stopped on the host after ${Math.ceil(step.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS)} s (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout, 8)}`, result);
     }
     if ((step.check ?? true) && result.exitCode !== 0) {
         throw new RemoteStepError("remote-step-failed", step.host, step.step,
             `exited with ${result.exitCode}: ${lastLines(result.stderr || result.stdout, 8)}`, result);
     }
     return result;
+}
+
+interface WaitingRead {
+    step: RemoteStep;
+    resolve: (result: RemoteResult) => void;
+    reject: (error: unknown) => void;
+}
+
+/** Read-only steps asked for in the same turn of the event loop, by connection. */
+const waitingReads = new Map<string, WaitingRead[]>();
+
+/**
+ * Runs the reads asked for on one host in one turn as one exec channel (remote/joined-steps.ts):
+ * `drift` and the converged `up` read a host's facts and its endpoints at once, and each exec
+ * channel costs the host a shell, a `sudo` with its PAM session, and `timeout`.
+ */
+async function runJoinedReads(connection: HostConnection, reads: readonly WaitingRead[]): Promise<void> {
+    if (reads.length === 1) {
+        const [{ step, resolve, reject }] = reads;
+        return runWithRetries(connection, step).then((result) => resolve(checkedResult(step, result)), reject);
+    }
+    const joined = joinSteps(reads.map((read) => read.step));
+    let results: RemoteResult[] | undefined;
+    try {
+        const whole = await runWithRetries(connection, joined.step);
+        results = splitJoinedResult(whole, joined, reads.length);
+        if (!results) {
+            // Stopped before its last step ended: a timeout or a script that did not parse.
+            checkedResult(joined.step, whole);
+            throw new RemoteStepError("remote-step-failed", joined.step.host, joined.step.step, `ended before its last step did: ${lastLines(whole.stderr || whole.stdout, 8)}`, whole);
+        }
+    } catch (error) {
+        reads.forEach((read) => read.reject(error));
+        return;
+    }
+    reads.forEach((read, index) => {
+        try {
+            read.resolve(checkedResult(read.step, results![index]));
+        } catch (error) {
+            read.reject(error);
+        }
+    });
+}
+
+/**
+ * Runs one script as root (through `sudo -n` for other users) and collects its output. Read-only
+ * steps (`readOnly`) asked for on one host at the same time share one exec channel.
+ */
+export async function runRemote(connection: HostConnection, step: RemoteStep): Promise<RemoteResult> {
+    if (!step.readOnly || step.exclusive !== undefined) return checkedResult(step, await runWithRetries(connection, step));
+    const key = connectionKey(connection);
+    return new Promise<RemoteResult>((resolve, reject) => {
+        const waiting = waitingReads.get(key);
+        if (waiting) return void waiting.push({ step, resolve, reject });
+        waitingReads.set(key, [{ step, resolve, reject }]);
+        setImmediate(() => {
+            const reads = waitingReads.get(key)!;
+            waitingReads.delete(key);
+            void runJoinedReads(connection, reads);
+        });
+    });
 }
