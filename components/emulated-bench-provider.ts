@@ -2,12 +2,10 @@
 // a half-broken bench), `read` reports whether it is still running, `delete` tears it down.
 import * as fs from "fs";
 import type * as pulumi from "@pulumi/pulumi";
-import { codedOperations, providerShim } from "./provider-shim";
+import { codedOperations } from "./provider-shim";
 import { VALUE_RULES } from "../lab/value-rules";
 import { benchDown, benchStatus, benchUp } from "../bench";
 import type { BenchPlan, BenchStatus } from "../bench";
-
-export const emulatedBenchProviderVersion = "2";
 
 export interface BenchHostConnection {
     name: string;
@@ -45,6 +43,7 @@ async function describe(inputs: EmulatedBenchInputs, status: BenchStatus): Promi
     };
 }
 
+// The engine loads this through a shim; its version, bumped when its behaviour changes, is in ./providers.ts.
 export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: EmulatedBenchInputs, news: EmulatedBenchInputs) {
         const rule = VALUE_RULES.benchName;
@@ -74,6 +73,3 @@ export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
         await benchDown(props.plan.name);
     },
 });
-
-/** What the engine serialises: a shim that loads `operations` from this file when called. */
-export const emulatedBenchProvider = providerShim("components/emulated-bench-provider");

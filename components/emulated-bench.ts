@@ -3,9 +3,8 @@ import type { BenchPlan } from "../bench";
 import type { HostConnectionArgs } from "./connection";
 import type { DynamicInputs } from "./dynamic-inputs";
 import { DynamicResource } from "./dynamic-resource";
-import { BenchHostConnection, emulatedBenchProvider, emulatedBenchProviderVersion } from "./emulated-bench-provider";
-import type { EmulatedBenchInputs } from "./emulated-bench-provider";
-import { repositoryMirrorProvider, repositoryMirrorProviderVersion } from "./repository-mirror-provider";
+import type { BenchHostConnection, EmulatedBenchInputs } from "./emulated-bench-provider";
+import { emulatedBenchProvider, emulatedBenchProviderVersion, repositoryMirrorProvider, repositoryMirrorProviderVersion } from "./providers";
 import type { RepositoryMirrorInputs } from "./repository-mirror-provider";
 
 export interface EmulatedBenchArgs {

@@ -7,7 +7,7 @@ import { CodedError } from "../errors/coded-error";
 import * as fs from "fs";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
-import { codedOperations, providerShim } from "./provider-shim";
+import { codedOperations } from "./provider-shim";
 import { analyseRun, clientArguments, describeFailure, spreadOf, FAILOVER_LOCK_PATH, judgeRestore, flipArguments, lockTimeoutSeconds, maxListingBytes, parseResultListing, restoreArguments, resultFileNames, runnerScriptPath, saveResultFiles, serveArguments, serveStopArguments, withMachineLock } from "../failover";
 import type { FailoverMode, FailoverRun, FailoverSpread } from "../failover";
 import { linkTimingProblems } from "../lab/rules";
@@ -15,7 +15,6 @@ import { RANGE_RULES, withinRange } from "../lab/value-rules";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
-export const failoverTestProviderVersion = "1";
 const remoteRunner = "/usr/local/lib/mptcp-lab/run-failover.sh";
 const remoteResultsRoot = "/var/lib/mptcp-lab/failover";
 
@@ -254,6 +253,7 @@ function testKey(inputs: FailoverTestInputs): string {
     return JSON.stringify(key);
 }
 
+// The engine loads this through a shim; its version, bumped when its behaviour changes, is in ./providers.ts.
 export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: FailoverTestInputs, news: FailoverTestInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -281,6 +281,3 @@ export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
         // Results stay on the hosts and on this machine; nothing else remains to remove.
     },
 });
-
-/** What the engine serialises: a shim that loads `operations` from this file when called. */
-export const failoverTestProvider = providerShim("components/failover-test-provider");

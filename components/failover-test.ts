@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RUNNER_VERSION } from "../failover";
 import { LAB_DEFAULTS } from "../lab/normalise";
 import type { FailoverRun } from "../failover";
-import { failoverTestProvider, failoverTestProviderVersion } from "./failover-test-provider";
+import { failoverTestProvider, failoverTestProviderVersion } from "./providers";
 import type { FailoverRepetition, FailoverTestInputs, FailoverTestOutputs } from "./failover-test-provider";
 import type { DynamicInputs } from "./dynamic-inputs";
 import { DynamicResource } from "./dynamic-resource";

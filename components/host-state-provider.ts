@@ -4,12 +4,11 @@
 // reboots (the boot id) and upgrades.
 import { CodedError } from "../errors/coded-error";
 import type * as pulumi from "@pulumi/pulumi";
-import { codedOperations, providerShim } from "./provider-shim";
+import { codedOperations } from "./provider-shim";
 import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
-export const hostStateProviderVersion = "4";
 export const sysctlFile = "/etc/sysctl.d/90-mptcp-lab.conf";
 // With eth0 and wlan0 on one subnet, a host would answer ARP for both addresses on both
 // interfaces ("ARP flux") and traffic meant for one path would ride the other; loose
@@ -60,6 +59,7 @@ async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
     return { ...inputs, ...(await readState(inputs.connection, inputs.hostName)) };
 }
 
+// The engine loads this through a shim; its version, bumped when its behaviour changes, is in ./providers.ts.
 export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: HostStateInputs, news: HostStateInputs) {
         // The provider only switches MPTCP on: turning it off could cut other software's connections.
@@ -88,6 +88,3 @@ export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
         // MPTCP stays on: turning it off could cut connections other software on the host relies on.
     },
 });
-
-/** What the engine serialises: a shim that loads `operations` from this file when called. */
-export const hostStateProvider = providerShim("components/host-state-provider");

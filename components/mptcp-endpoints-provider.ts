@@ -2,7 +2,7 @@
 // unit that re-applies them. Outputs are the host's live state, and `read` returns it as inputs
 // too, so a refresh shows drift field by field; the unit shows up as its hash.
 import type * as pulumi from "@pulumi/pulumi";
-import { codedOperations, providerShim } from "./provider-shim";
+import { codedOperations } from "./provider-shim";
 import * as unit from "./mptcp-boot-unit";
 import { RANGE_RULES, VALUE_RULES, withinRange } from "../lab/value-rules";
 import * as model from "../mptcp/endpoints";
@@ -10,9 +10,6 @@ import type { Endpoint, Limits } from "../mptcp/endpoints";
 import { assertSoleEndpointManager, parseManagerProbe, readManagersScript } from "../remote/endpoint-managers";
 import { HostConnection, RemoteStepError, runRemote } from "../remote/ssh";
 import { parseKeyValues, scriptWithArguments } from "../remote/shell";
-
-/** Bump when the provider's behaviour changes, so that an update picks the new code up. */
-export const mptcpEndpointsProviderVersion = "2";
 
 export interface MptcpEndpointsInputs {
     connection: HostConnection;
@@ -91,6 +88,7 @@ function liveOutputs(inputs: MptcpEndpointsInputs, live: LiveState, previousLimi
     return { ...liveInputs(inputs, live), previousLimits, unmanagedFlags: live.unmanagedFlags, bootUnitSha256: live.bootUnit.sha256, bootUnitEnabled: live.bootUnit.enabled };
 }
 
+// The engine loads this through a shim; its version, bumped when its behaviour changes, is in ./providers.ts.
 export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: MptcpEndpointsInputs, news: MptcpEndpointsInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -150,6 +148,3 @@ export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
         }
     },
 });
-
-/** What the engine serialises: a shim that loads `operations` from this file when called. */
-export const mptcpEndpointsProvider = providerShim("components/mptcp-endpoints-provider");

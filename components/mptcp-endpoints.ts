@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LAB_DEFAULTS } from "../lab/normalise";
 import type { Endpoint, Limits } from "../mptcp/endpoints";
 import type { DynamicInputs } from "./dynamic-inputs";
-import { mptcpEndpointsProvider, mptcpEndpointsProviderVersion } from "./mptcp-endpoints-provider";
+import { mptcpEndpointsProvider, mptcpEndpointsProviderVersion } from "./providers";
 import type { MptcpEndpointsInputs } from "./mptcp-endpoints-provider";
 import { DynamicResource } from "./dynamic-resource";
 import type { RaspberryPi } from "./raspberry-pi";

@@ -3,7 +3,7 @@ import type { HostFacts } from "../remote/host-facts";
 import type { HostConnection } from "../remote/ssh";
 import { HostConnectionArgs, resolveConnection } from "./connection";
 import type { DynamicInputs } from "./dynamic-inputs";
-import { hostStateProvider, hostStateProviderVersion } from "./host-state-provider";
+import { hostStateProvider, hostStateProviderVersion } from "./providers";
 import type { HostStateInputs } from "./host-state-provider";
 import { DynamicResource } from "./dynamic-resource";
 

@@ -4,13 +4,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
-import { codedOperations, providerShim } from "./provider-shim";
+import { codedOperations } from "./provider-shim";
 import { VALUE_RULES } from "../lab/value-rules";
 import { offerGitRepository } from "../bench";
 import { benchPaths } from "../bench/naming";
 import { ensureMirror, hasTag, mirrorName } from "../toolchain/git-mirror";
-
-export const repositoryMirrorProviderVersion = "1";
 
 export interface RepositoryMirrorInputs {
     benchName: string;
@@ -38,6 +36,7 @@ async function offer(inputs: RepositoryMirrorInputs): Promise<RepositoryMirrorOu
     return { ...inputs, mirrorUrl, seededFrom: mirror.source };
 }
 
+// The engine loads this through a shim; its version, bumped when its behaviour changes, is in ./providers.ts.
 export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
     async check(_olds: RepositoryMirrorInputs, news: RepositoryMirrorInputs) {
         const rules = [["benchName", VALUE_RULES.benchName], ["repository", VALUE_RULES.gitUrl], ["tag", VALUE_RULES.gitTag]] as const;
@@ -63,6 +62,3 @@ export const operations: pulumi.dynamic.ResourceProvider = codedOperations({
         // The bench's copy goes with the bench; the controller's mirror stays in its cache.
     },
 });
-
-/** What the engine serialises: a shim that loads `operations` from this file when called. */
-export const repositoryMirrorProvider = providerShim("components/repository-mirror-provider");

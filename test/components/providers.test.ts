@@ -9,6 +9,7 @@ import * as failoverTest from "../../components/failover-test-provider";
 import * as hostState from "../../components/host-state-provider";
 import * as mptcpEndpoints from "../../components/mptcp-endpoints-provider";
 import * as repositoryMirror from "../../components/repository-mirror-provider";
+import * as providers from "../../components/providers";
 import { expectedBootUnit } from "../../components/mptcp-boot-unit";
 
 type Provider = typeof hostState.operations;
@@ -26,7 +27,7 @@ const connection = { address: "198.19.0.10", port: 22, user: "pi", privateKey: "
 
 // HostState
 
-const hostInputs = { connection, hostName: "client", mptcpEnabled: true, persisted: true, providerVersion: hostState.hostStateProviderVersion };
+const hostInputs = { connection, hostName: "client", mptcpEnabled: true, persisted: true, providerVersion: providers.hostStateProviderVersion };
 const hostOutputs = { ...hostInputs, facts: {} };
 
 test("HostState check accepts MPTCP on and persisted", async (t) => {
@@ -64,7 +65,7 @@ const endpointInputs = {
     endpoints: [wlan, eth],
     limits: { subflows: 2, addAddrAccepted: 2 },
     persist: true,
-    providerVersion: mptcpEndpoints.mptcpEndpointsProviderVersion,
+    providerVersion: providers.mptcpEndpointsProviderVersion,
 };
 const unitOf = (inputs: typeof endpointInputs) => expectedBootUnit(inputs);
 const endpointOutputs = {
@@ -115,7 +116,7 @@ test("a new address to reach the host", endpointDrift, {}, { connection: { ...co
 // EmulatedBench
 
 const plan = { name: "t-bench", index: 7 };
-const benchInputs = { plan, providerVersion: emulatedBench.emulatedBenchProviderVersion };
+const benchInputs = { plan, providerVersion: providers.emulatedBenchProviderVersion };
 const benchOutputs = { ...benchInputs, state: "running", hosts: [], privateKey: "", aptProxyUrl: "", gitBaseUrl: "", problems: [] };
 
 test("EmulatedBench check accepts a bench name", async (t) => {
@@ -142,7 +143,7 @@ test("EmulatedBench diff rebuilds a bench whose plan changed, the old one first"
 
 // RepositoryMirror
 
-const mirrorInputs = { benchName: "t-no-such-bench", repository: "https://github.com/esnet/iperf.git", tag: "3.21", providerVersion: repositoryMirror.repositoryMirrorProviderVersion };
+const mirrorInputs = { benchName: "t-no-such-bench", repository: "https://github.com/esnet/iperf.git", tag: "3.21", providerVersion: providers.repositoryMirrorProviderVersion };
 const mirrorOutputs = { ...mirrorInputs, mirrorUrl: "git://198.19.0.1/esnet-iperf", seededFrom: "cache" };
 
 test("RepositoryMirror check passes valid inputs through, with no failures", async (t) => {
