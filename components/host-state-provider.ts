@@ -37,26 +37,37 @@ export interface HostStateOutputs extends HostStateInputs {
     facts: HostFacts;
 }
 
-async function readState(connection: HostConnection, hostName: string) {
-    const script = scriptWithArguments(`${readFactsScript}echo '--- sysctl.d'\ncat "$1" 2>/dev/null || true\n`, [sysctlFile]);
-    const { stdout } = await runRemote(connection, { host: hostName, step: "read host facts", script, timeoutSeconds: 60, readOnly: true });
+/** Prints the host's facts and mptcp-lab's sysctl.d file ($1). */
+const readStateScript = `${readFactsScript}echo '--- sysctl.d'\ncat "$1" 2>/dev/null || true\n`;
+
+function parseState(stdout: string) {
     const [factsPart, persistedPart = ""] = stdout.split("--- sysctl.d\n");
     const facts = parseFacts(factsPart);
     return { facts, mptcpEnabled: facts.mptcpEnabled === true, persisted: persistedPart === sysctlContent };
 }
 
+async function readState(connection: HostConnection, hostName: string) {
+    const script = scriptWithArguments(readStateScript, [sysctlFile]);
+    return parseState((await runRemote(connection, { host: hostName, step: "read host facts", script, timeoutSeconds: 60, readOnly: true })).stdout);
+}
+
+/**
+ * Writes the sysctl.d file ($1) with its content ($2) and applies it, then reads the host: one SSH
+ * round trip on the way to the first package install. A kernel without MPTCP gets nothing written.
+ */
+const enableScript = `if [ -e /proc/sys/net/mptcp/enabled ]; then\n    printf "%s" "$2" > "$1"\n    sysctl -q -p "$1"\nfi\n${readStateScript}`;
+
 async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
-    const before = await readState(inputs.connection, inputs.hostName);
-    if (before.facts.mptcpEnabled === null) {
-        throw new CodedError("host-no-mptcp", `${inputs.hostName}: enable MPTCP: kernel ${before.facts.kernelRelease} has no MPTCP (/proc/sys/net/mptcp is missing)`, {
+    const script = scriptWithArguments(enableScript, [sysctlFile, sysctlContent]);
+    const state = parseState((await runRemote(inputs.connection, { host: inputs.hostName, step: "enable MPTCP", script, timeoutSeconds: 60 })).stdout);
+    if (state.facts.mptcpEnabled === null) {
+        throw new CodedError("host-no-mptcp", `${inputs.hostName}: enable MPTCP: kernel ${state.facts.kernelRelease} has no MPTCP (/proc/sys/net/mptcp is missing)`, {
             host: inputs.hostName,
             step: "enable MPTCP",
-            value: before.facts.kernelRelease,
+            value: state.facts.kernelRelease,
         });
     }
-    const script = scriptWithArguments('printf "%s" "$2" > "$1"\nsysctl -q -p "$1"\n', [sysctlFile, sysctlContent]);
-    await runRemote(inputs.connection, { host: inputs.hostName, step: "enable MPTCP", script, timeoutSeconds: 60 });
-    return { ...inputs, ...(await readState(inputs.connection, inputs.hostName)) };
+    return { ...inputs, ...state };
 }
 
 // The engine loads this through a shim; its version, bumped when its behaviour changes, is in ./providers.ts.
