@@ -216,14 +216,15 @@ ensure_command_plugin() {
     fi
 }
 
-# Dynamic providers run through this shim, which the official distribution also ships.
-ensure_dynamic_provider_shim() {
-    local pulumi_dir shim
+# Dynamic providers run through pulumi-resource-pulumi-nodejs beside the CLI. An official install
+# ships the SDK's launcher there; mptcp-lab's toolchain gets toolchain/pulumi-resource-pulumi-nodejs,
+# which starts the same provider host without a node process to find it first.
+ensure_dynamic_provider_launcher() {
+    local pulumi_dir launcher="$repo_root/toolchain/pulumi-resource-pulumi-nodejs"
     pulumi_dir=$(dirname "$(command -v pulumi)")
-    [ -x "$pulumi_dir/pulumi-resource-pulumi-nodejs" ] && return 0
-    shim="$repo_root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
-    [ -f "$shim" ] || fail "$shim is missing" "run npm ci"
-    install -m 0755 "$shim" "$toolchain_bin/pulumi-resource-pulumi-nodejs"
+    if [ "$pulumi_dir" != "$toolchain_bin" ] && [ -x "$pulumi_dir/pulumi-resource-pulumi-nodejs" ]; then return 0; fi
+    cmp -s "$launcher" "$toolchain_bin/pulumi-resource-pulumi-nodejs" && return 0
+    install -m 0755 "$launcher" "$toolchain_bin/pulumi-resource-pulumi-nodejs"
 }
 
 ensure_backend() {
@@ -242,7 +243,7 @@ main() {
     stop_system_apt_cacher
     install_npm_packages
     ensure_pulumi_toolchain
-    ensure_dynamic_provider_shim
+    ensure_dynamic_provider_launcher
     ensure_backend
     ensure_command_plugin
     log "ready: $(pulumi version) at $(command -v pulumi), state in ${PULUMI_BACKEND_URL#file://}"
