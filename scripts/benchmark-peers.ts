@@ -227,6 +227,9 @@ const BEFORE = [
     "2.76x CPU (6.23 s, 7.45 s CPU); drift 0.99x, 2.60x CPU (5.22 s, 6.17 s CPU); largest process 163 MiB, tree 752 MiB.",
     "Before the in-process state read and TCP_NODELAY (this script, 3 rounds, load 1.9-2.8): no-op 1.52 s, 0.26x Ansible wall,",
     "0.62x CPU, 121 MiB; drift 1.13 s, 0.21x, 0.39x CPU, 103 MiB; up --full 7.87 s, 1.28x, 3.79x CPU, 152 MiB; cold about 1.8x the script.",
+    "Before joined host reads, the lazy arborist, the program without provider code, the one-step HostState and the direct",
+    "provider launcher (this script, 3 rounds, load 2.0-2.8): no-op 0.58 s, 0.08x Ansible wall, 0.20x CPU, 73 MiB; drift 0.56 s, 0.10x,",
+    "0.21x CPU, 67 MiB; up --full 5.69 s, 0.88x, 137 MiB; cold 24.17 s, 1.21x the script (1.10-1.23 per pair).",
     "Targets: no-op and drift <= 0.5x Ansible wall and <= 1x its CPU; any process <= 150 MiB; cold <= 1.15x the script.",
 ].join("\n");
 
