@@ -54,7 +54,7 @@ export function makeClassroomCommand(stacksDir: string, runningBenchesDir?: stri
             for (const bench of planned) {
                 io.stdout.write(`wrote ${path.relative(process.cwd(), bench.file)}: bench ${bench.name}, lab ${bench.subnet}, management ${bench.managementSubnet}\n`);
             }
-            io.stdout.write(`next: mptcp-lab up ${planned.map((bench) => `--stack ${bench.name}`).join(" ")} --concurrency 2\n`);
+            io.stdout.write(`next: mptcp-lab up --classroom ${parsed.prefix} --concurrency 2\n`);
             return EXIT_OK;
         },
     };

@@ -1,4 +1,4 @@
-// `mptcp-lab drift [--stack NAME]... [--all] [--concurrency N] [--json]`: does each host still have
+// `mptcp-lab drift [--stack NAME... | --all | --classroom PREFIX] [--concurrency N] [--json]`: does each host still have
 // what its stack expects? Per stack: Pulumi's export of the state (one CLI call, no engine), the
 // lab from the stack file, and the hosts read over SSH by the same provider code a refresh runs,
 // in this process. Nothing is written to the state or the hosts. Exit codes as Terraform's
@@ -19,7 +19,7 @@ import { heldByRunningEngine, stackLockDir } from "./stack-locks";
 import { selectStacks, stackFilePath } from "./stack-files";
 
 const spec = {
-    synopsis: ["mptcp-lab drift [--stack NAME... | --all] [--concurrency N] [--json]"],
+    synopsis: ["mptcp-lab drift [--stack NAME... | --all | --classroom PREFIX] [--concurrency N] [--json]"],
     about: [
         "Compares what each stack expects of its hosts (MPTCP endpoints, limits, boot unit,",
         "net.mptcp.enabled and its sysctl.d file) with what the hosts have, read the way a refresh",
@@ -133,7 +133,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     if (!parsed) return EXIT_OK;
     const usage = helpText(spec);
     const concurrency = parseCount("--concurrency", parsed.concurrency, usage);
-    const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
+    const names = selectStacks({ stack: parsed.stack, all: parsed.all, classroom: parsed.classroom }, usage);
     const report = await checkStacksDrift(names, concurrency);
     io.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : formatDriftReport(report));
     return exitCodeOf(report);

@@ -1,4 +1,4 @@
-// `mptcp-lab up | test | destroy [--stack NAME]... [--all] [--concurrency N]`: lab stacks through
+// `mptcp-lab up | test | destroy [--stack NAME... | --all | --classroom PREFIX] [--concurrency N]`: lab stacks through
 // the Automation API, with live progress per stack and the failover result at the end.
 import { Listr } from "listr2";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
@@ -37,7 +37,7 @@ const repeatOption = {
 } as const satisfies OptionTable;
 
 const specOf = <O extends OptionTable>(action: Action, actionOptions: O) => ({
-    synopsis: [`mptcp-lab ${action} [--stack NAME... | --all] [--concurrency N] [--no-table]${action === "test" ? " [--repeat N]" : action === "up" ? " [--full]" : ""}`],
+    synopsis: [`mptcp-lab ${action} [--stack NAME... | --all | --classroom PREFIX] [--concurrency N] [--no-table]${action === "test" ? " [--repeat N]" : action === "up" ? " [--full]" : ""}`],
     options: { ...options, ...actionOptions },
     exclusive: stackSelectionExclusive,
     notes: ["Exit codes: 0 every stack succeeded, 1 a stack failed, 64 wrong usage."],
@@ -165,7 +165,7 @@ function makeCommand(action: Action): Command {
                 // Read by the Pulumi program (index.ts), which the engine starts with this environment.
                 process.env[REPEAT_ENVIRONMENT_VARIABLE] = String(repeat);
             }
-            const names = selectStacks({ stack: parsed.stack, all: parsed.all }, usage);
+            const names = selectStacks({ stack: parsed.stack, all: parsed.all, classroom: parsed.classroom }, usage);
             const results: StackResult[] = names.map((name) => ({ name }));
             if (action !== "destroy") io.stdout.write(`${action}: ${names.length} stack(s), ${concurrency} at once; ${ONE_AT_A_TIME}\n`);
             // Ctrl-C interrupts the engine the way the pulumi CLI's own Ctrl-C does: operations in

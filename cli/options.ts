@@ -100,11 +100,12 @@ export function parseCommandLine<O extends OptionTable>(spec: CommandSpec<O>, ar
     return { values: parsed.values as OptionValues<O>, positionals: parsed.positionals };
 }
 
-/** `--stack NAME`... or `--all`, as up, test, destroy, drift and report take them. */
+/** `--stack NAME`..., `--all` or `--classroom PREFIX`, as up, test, destroy, drift and report take them. */
 export const stackSelection = {
     stack: { type: "string", value: "NAME", multiple: true, description: "a stack from stacks/ (repeatable; default: emulated)" },
-    all: { type: "boolean", description: "every stack in stacks/" },
+    all: { type: "boolean", description: "every stack in stacks/, seed-lab's Raspberry Pis included" },
+    classroom: { type: "string", value: "PREFIX", description: "the benches `classroom init --prefix PREFIX` wrote: PREFIX-1, PREFIX-2, ..." },
 } as const satisfies OptionTable;
 
-/** --stack and --all exclude each other: which of them was meant is not for the command to guess. */
-export const stackSelectionExclusive = [["stack", "all"]] as const;
+/** The three exclude each other: which of them was meant is not for the command to guess. */
+export const stackSelectionExclusive = [["stack", "all"], ["stack", "classroom"], ["all", "classroom"]] as const;

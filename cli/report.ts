@@ -1,4 +1,4 @@
-// `mptcp-lab report [--stack NAME]... [--all] [--out DIR]`: an HTML report of the stacks' failover
+// `mptcp-lab report [--stack NAME... | --all | --classroom PREFIX] [--out DIR]`: an HTML report of the stacks' failover
 // results with charts, and a summary in the terminal. Reads the stacks' outputs from their state
 // only; runs nothing on the hosts.
 import * as fs from "fs";
@@ -9,10 +9,10 @@ import { exportLabStack } from "../toolchain/file-backend";
 import { recordedStackOutputs } from "../toolchain/recorded-state";
 import { type Command, type CommandIo, EXIT_FAILURE, EXIT_OK } from "./command";
 import { type CommandSpec, helpText, type OptionTable, parseCommandLine, stackSelection, stackSelectionExclusive } from "./options";
-import { selectStacks } from "./stack-files";
+import { selectStacks, type StackSelection } from "./stack-files";
 
 const spec = {
-    synopsis: ["mptcp-lab report [--stack NAME... | --all] [--out DIR]"],
+    synopsis: ["mptcp-lab report [--stack NAME... | --all | --classroom PREFIX] [--out DIR]"],
     options: {
         ...stackSelection,
         all: { type: "boolean", description: "every stack in stacks/: one row per bench" },
@@ -24,7 +24,7 @@ const spec = {
 
 export interface ReportSources {
     readFailover: FailoverReader;
-    selectStacks(selection: { stack?: string[]; all?: boolean }, usage: string): string[];
+    selectStacks(selection: StackSelection, usage: string): string[];
     defaultOutDir(): string;
 }
 
@@ -52,7 +52,7 @@ export function makeReportCommand(sources: ReportSources): Command {
         async run(args: readonly string[], io: CommandIo) {
             const parsed = parseCommandLine(spec, args, io)?.values;
             if (!parsed) return EXIT_OK;
-            const names = sources.selectStacks({ stack: parsed.stack, all: parsed.all }, helpText(spec));
+            const names = sources.selectStacks({ stack: parsed.stack, all: parsed.all, classroom: parsed.classroom }, helpText(spec));
             const results = await Promise.all(names.map((name) => readResult(name, sources.readFailover)));
             const { reportHtml, terminalSummary } = await import("../report");
             const outDir = path.resolve(parsed.out ?? sources.defaultOutDir());

@@ -63,7 +63,7 @@ test("init writes one valid stack per bench, each on its own subnets with the ho
         );
         t.deepEqual(spec.bench?.shaping, { eth0: { rateMbit: 200, delayMs: 1, lossPercent: 0 }, wlan0: { rateMbit: 100, delayMs: 3, lossPercent: 0 } });
     }
-    t.regex(stdout, /next: mptcp-lab up --stack t-class-1 --stack t-class-2 --stack t-class-3/);
+    t.regex(stdout, /next: mptcp-lab up --classroom t-class --concurrency 2/);
 });
 
 test("init skips subnet indexes that other stacks use", async (t) => {

@@ -1,11 +1,13 @@
 // The one option parser, command by command through `main`: the help on stdout (exit 0), wrong
-// usage on stderr with the unknown option named (exit 64), --stack with --all refused everywhere.
+// usage on stderr with the unknown option named (exit 64), --stack with --all refused everywhere,
+// and which stacks a selection takes.
 // Only usage is exercised: nothing here reaches a bench, an engine or a file to write.
 import test from "ava";
 import { PassThrough } from "node:stream";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "../../cli/command";
 import { main } from "../../cli/main";
 import { helpText, parseCommandLine } from "../../cli/options";
+import { selectStacks } from "../../cli/stack-files";
 
 function capture() {
     const printed = { stdout: "", stderr: "" };
@@ -56,6 +58,28 @@ const bothSelections = test.macro({
     title: (_provided, command: string) => `mptcp-lab ${command} refuses --stack with --all`,
 });
 for (const command of ["up", "test", "destroy", "drift", "report"]) test(bothSelections, command);
+
+test("--classroom goes with neither --stack nor --all", async (t) => {
+    for (const [args, message] of [
+        [["--stack", "emulated", "--classroom", "t-class"], "give --stack or --classroom, not both"],
+        [["--all", "--classroom", "t-class"], "give --all or --classroom, not both"],
+    ] as const) {
+        const { io, printed } = capture();
+        t.is(await main(["drift", ...args], io), EXIT_USAGE);
+        t.true(printed.stderr.startsWith(`error: ${message}\n`), printed.stderr);
+    }
+});
+
+test("--classroom takes a classroom's stacks in bench order, and nothing else", (t) => {
+    const known = ["emulated", "seed-lab", "t-class-10", "t-class-2", "t-class-1", "t-class-x", "t-classic-1", "u-class-1"];
+    t.deepEqual(selectStacks({ classroom: "t-class" }, "usage", known), ["t-class-1", "t-class-2", "t-class-10"]);
+    t.deepEqual(selectStacks({ all: true }, "usage", known), known);
+    t.deepEqual(selectStacks({}, "usage", known), ["emulated"]);
+    const none = t.throws(() => selectStacks({ classroom: "v-class" }, "usage", known), { instanceOf: UsageError });
+    t.is(none?.message, "no stack of classroom v-class in stacks/: `mptcp-lab classroom init --prefix v-class` writes v-class-1, v-class-2, ...");
+    // The prefix becomes a pattern: only what classroom init accepts as one.
+    t.throws(() => selectStacks({ classroom: "t.*" }, "usage", known), { instanceOf: UsageError, message: /--classroom takes a classroom's prefix/ });
+});
 
 test("an option's missing value is a usage error", async (t) => {
     const { io, printed } = capture();
