@@ -14,7 +14,7 @@ import * as path from "path";
 import { repositoryRoot, toolchainPaths } from "../toolchain";
 import { exportLabStack } from "../toolchain/file-backend";
 import { PROVIDER_READS, type ProviderRead } from "./provider-reads";
-import { type RecordedResource, recordedResources, recordedStackOutputs } from "../toolchain/recorded-state";
+import { type RecordedResource, recordedResources } from "../toolchain/recorded-state";
 import { RUN_MARK } from "./run-reaper";
 
 type Properties = Record<string, unknown>;
@@ -143,5 +143,5 @@ export async function checkConverged(
     const changes = await Promise.all(resources.map((resource) => refreshChange(resource, sources.readers)));
     const change = changes.find((text) => text !== undefined);
     if (change) return { converged: false, reason: change };
-    return { converged: true, outputs: recordedStackOutputs(exported) };
+    return { converged: true, outputs: resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs ?? {} };
 }

@@ -1,8 +1,9 @@
-// `mptcp-lab drift [--stack NAME... | --all | --classroom PREFIX] [--concurrency N] [--json]`: does each host still have
-// what its stack expects? Per stack: Pulumi's export of the state (one CLI call, no engine), the
-// lab from the stack file, and the hosts read over SSH by the same provider code a refresh runs,
-// in this process. Nothing is written to the state or the hosts. Exit codes as Terraform's
-// `plan -detailed-exitcode`: 0 clean, 2 drift, 1 error.
+// `mptcp-lab drift [--stack NAME... | --all | --classroom PREFIX] [--concurrency N] [--json]`:
+// does each host still have what its stack expects? Per stack: the state as Pulumi's export gives
+// it (read from the checkpoint in this process, no engine), the lab from the stack file, and the
+// hosts read over SSH by the same provider code a refresh runs, in this process. Nothing is
+// written to the state or the hosts. Exit codes as Terraform's `plan -detailed-exitcode`: 0
+// clean, 2 drift, 1 error.
 import { parseCodedErrors } from "../errors";
 import { formatProblem, LabError, loadLabFromStackFile } from "../lab";
 import { declaredEndpointState } from "../lab/declared-state";
@@ -133,7 +134,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     if (!parsed) return EXIT_OK;
     const usage = helpText(spec);
     const concurrency = parseCount("--concurrency", parsed.concurrency, usage);
-    const names = selectStacks({ stack: parsed.stack, all: parsed.all, classroom: parsed.classroom }, usage);
+    const names = selectStacks(parsed, usage);
     const report = await checkStacksDrift(names, concurrency);
     io.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : formatDriftReport(report));
     return exitCodeOf(report);

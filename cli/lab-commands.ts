@@ -1,5 +1,6 @@
-// `mptcp-lab up | test | destroy [--stack NAME... | --all | --classroom PREFIX] [--concurrency N]`: lab stacks through
-// the Automation API, with live progress per stack and the failover result at the end.
+// `mptcp-lab up | test | destroy [--stack NAME... | --all | --classroom PREFIX] [--concurrency N]`:
+// lab stacks through the Automation API, with live progress per stack and the failover result at
+// the end.
 import { Listr } from "listr2";
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
@@ -165,7 +166,7 @@ function makeCommand(action: Action): Command {
                 // Read by the Pulumi program (index.ts), which the engine starts with this environment.
                 process.env[REPEAT_ENVIRONMENT_VARIABLE] = String(repeat);
             }
-            const names = selectStacks({ stack: parsed.stack, all: parsed.all, classroom: parsed.classroom }, usage);
+            const names = selectStacks(parsed, usage);
             const results: StackResult[] = names.map((name) => ({ name }));
             if (action !== "destroy") io.stdout.write(`${action}: ${names.length} stack(s), ${concurrency} at once; ${ONE_AT_A_TIME}\n`);
             // Ctrl-C interrupts the engine the way the pulumi CLI's own Ctrl-C does: operations in

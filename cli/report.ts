@@ -1,6 +1,6 @@
-// `mptcp-lab report [--stack NAME... | --all | --classroom PREFIX] [--out DIR]`: an HTML report of the stacks' failover
-// results with charts, and a summary in the terminal. Reads the stacks' outputs from their state
-// only; runs nothing on the hosts.
+// `mptcp-lab report [--stack NAME... | --all | --classroom PREFIX] [--out DIR]`: an HTML report of
+// the stacks' failover results with charts, and a summary in the terminal. Reads the stacks'
+// outputs from their state only; runs nothing on the hosts.
 import * as fs from "fs";
 import * as path from "path";
 import type { FailoverOutput, FailoverReader, StackResult } from "../report";
@@ -52,7 +52,7 @@ export function makeReportCommand(sources: ReportSources): Command {
         async run(args: readonly string[], io: CommandIo) {
             const parsed = parseCommandLine(spec, args, io)?.values;
             if (!parsed) return EXIT_OK;
-            const names = sources.selectStacks({ stack: parsed.stack, all: parsed.all, classroom: parsed.classroom }, helpText(spec));
+            const names = sources.selectStacks(parsed, helpText(spec));
             const results = await Promise.all(names.map((name) => readResult(name, sources.readFailover)));
             const { reportHtml, terminalSummary } = await import("../report");
             const outDir = path.resolve(parsed.out ?? sources.defaultOutDir());

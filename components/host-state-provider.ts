@@ -5,7 +5,7 @@
 import { CodedError } from "../errors/coded-error";
 import type * as pulumi from "@pulumi/pulumi";
 import { codedOperations } from "./provider-shim";
-import { HostFacts, parseFacts, readFactsScript } from "../remote/host-facts";
+import { HostFacts, mptcpSwitchFile, parseFacts, readFactsScript } from "../remote/host-facts";
 import { scriptWithArguments } from "../remote/shell";
 import { HostConnection, runRemote } from "../remote/ssh";
 
@@ -55,7 +55,7 @@ async function readState(connection: HostConnection, hostName: string) {
  * Writes the sysctl.d file ($1) with its content ($2) and applies it, then reads the host: one SSH
  * round trip on the way to the first package install. A kernel without MPTCP gets nothing written.
  */
-const enableScript = `if [ -e /proc/sys/net/mptcp/enabled ]; then\n    printf "%s" "$2" > "$1"\n    sysctl -q -p "$1"\nfi\n${readStateScript}`;
+const enableScript = `if [ -e ${mptcpSwitchFile} ]; then\n    printf "%s" "$2" > "$1"\n    sysctl -q -p "$1"\nfi\n${readStateScript}`;
 
 async function enable(inputs: HostStateInputs): Promise<HostStateOutputs> {
     const script = scriptWithArguments(enableScript, [sysctlFile, sysctlContent]);

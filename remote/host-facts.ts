@@ -40,6 +40,9 @@ export const localIperf3Binary = "/usr/local/bin/iperf3";
 export const iperf3SourceDir = "/usr/local/src/mptcp-lab/iperf3";
 export const iperf3InstallStamp = `${iperf3SourceDir}.installed`;
 
+/** The kernel's MPTCP switch: absent on a kernel without MPTCP. */
+export const mptcpSwitchFile = "/proc/sys/net/mptcp/enabled";
+
 export const readFactsScript = [
     // Builtins where a process adds nothing: each costs an emulated host milliseconds of the
     // controller's CPU, and `drift --all` reads every host.
@@ -54,7 +57,7 @@ export const readFactsScript = [
     "read -r boot_id </proc/sys/kernel/random/boot_id",
     'echo "boot_id=$boot_id"',
     "mptcp_enabled=absent",
-    "{ read -r mptcp_enabled </proc/sys/net/mptcp/enabled; } 2>/dev/null || true",
+    `{ read -r mptcp_enabled <${mptcpSwitchFile}; } 2>/dev/null || true`,
     'echo "mptcp_enabled=$mptcp_enabled"',
     // Captured, then cut to its first line: `| head -n 1` could kill iperf3 with SIGPIPE.
     `local_iperf3=$(${localIperf3Binary} --version 2>/dev/null || true); echo "local_iperf3=\${local_iperf3%%$'\\n'*}"`,

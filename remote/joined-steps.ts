@@ -12,6 +12,8 @@ export interface JoinedSteps {
     step: RemoteStep;
     /** A random line no step's output can contain by chance. */
     boundary: string;
+    /** How many steps it joins. */
+    count: number;
 }
 
 /** One step running `steps` one after the other, under the sum of their time limits. */
@@ -22,6 +24,7 @@ export function joinSteps(steps: readonly RemoteStep[], boundary = `mptcp-lab-st
     const body = steps.map((step) => `(\n${step.script}\n)\nprintf '\\n%s %s\\n' '${boundary}' "$?"\nprintf '\\n%s\\n' '${boundary}' >&2\n`).join("");
     return {
         boundary,
+        count: steps.length,
         step: {
             host: steps[0].host,
             step: steps.map((step) => step.step).join(", "),
@@ -36,13 +39,13 @@ export function joinSteps(steps: readonly RemoteStep[], boundary = `mptcp-lab-st
  * Each step's own output and exit status from the joined step's result, in order. Undefined when
  * a boundary is missing: the joined script did not run to its end (it was stopped, or it did not parse).
  */
-export function splitJoinedResult(result: RemoteResult, joined: JoinedSteps, count: number): RemoteResult[] | undefined {
+export function splitJoinedResult(result: RemoteResult, joined: JoinedSteps): RemoteResult[] | undefined {
     const stdoutEnd = new RegExp(`\\n${joined.boundary} (\\d+)\\n`, "g");
     const stderrEnd = `\n${joined.boundary}\n`;
     const results: RemoteResult[] = [];
     let stdoutFrom = 0;
     let stderrFrom = 0;
-    for (let index = 0; index < count; index++) {
+    for (let index = 0; index < joined.count; index++) {
         stdoutEnd.lastIndex = stdoutFrom;
         const end = stdoutEnd.exec(result.stdout);
         const stderrAt = result.stderr.indexOf(stderrEnd, stderrFrom);

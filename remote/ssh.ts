@@ -354,7 +354,7 @@ async function runJoinedReads(connection: HostConnection, reads: readonly Waitin
     let results: RemoteResult[] | undefined;
     try {
         const whole = await runWithRetries(connection, joined.step);
-        results = splitJoinedResult(whole, joined, reads.length);
+        results = splitJoinedResult(whole, joined);
         if (!results) {
             // Stopped before its last step ended: a timeout or a script that did not parse.
             checkedResult(joined.step, whole);
