@@ -6,48 +6,27 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { AddressInfo } from "node:net";
-import { Server, utils } from "ssh2";
-import { closeIdleConnections, RemoteStepError, runRemote, type HostConnection, type RemoteStep } from "../../remote/ssh";
+import { type InProcessHost, inProcessHost } from "../helpers/in-process-ssh-host";
+import { closeIdleConnections, RemoteStepError, runRemote, type RemoteStep } from "../../remote/ssh";
 
-interface BashHost {
-    connection: HostConnection;
-    /** The exec requests the host received so far. */
-    execs(): number;
-    close(): Promise<void>;
-}
-
-async function bashHost(): Promise<BashHost> {
-    const hostKey = utils.generateKeyPairSync("ed25519");
-    const userKey = utils.generateKeyPairSync("ed25519");
-    let execs = 0;
+/** A host whose exec requests run in this machine's bash, with a home of their own. */
+async function bashHost(): Promise<InProcessHost> {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "mptcp-lab-joined-reads-"));
-    const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
-        client.on("error", () => undefined);
-        client.on("authentication", (context) => (context.method === "publickey" ? context.accept() : context.reject(["publickey"])));
-        client.on("session", (accept) => {
-            accept().on("exec", (acceptExec, _reject, info) => {
-                execs++;
-                const channel = acceptExec();
-                // A home of its own: bash fed through a socket reads ~/.bashrc, as it does under sshd.
-                const child = spawn("bash", ["-c", info.command], { env: { PATH: process.env.PATH, HOME: home } });
-                channel.pipe(child.stdin);
-                child.stdout.pipe(channel, { end: false });
-                child.stderr.pipe(channel.stderr, { end: false });
-                child.on("close", (code) => {
-                    channel.exit(code ?? 255);
-                    channel.end();
-                });
-            });
+    const host = await inProcessHost((channel, command) => {
+        // A home of its own: bash fed through a socket reads ~/.bashrc, as it does under sshd.
+        const child = spawn("bash", ["-c", command], { env: { PATH: process.env.PATH, HOME: home } });
+        channel.pipe(child.stdin);
+        child.stdout.pipe(channel, { end: false });
+        child.stderr.pipe(channel.stderr, { end: false });
+        child.on("close", (code) => {
+            channel.exit(code ?? 255);
+            channel.end();
         });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
     return {
-        connection: { address: "127.0.0.1", port, user: "root", privateKey: userKey.private, hostKey: hostKey.public },
-        execs: () => execs,
+        ...host,
         close: async () => {
-            await new Promise<void>((resolve) => server.close(() => resolve()));
+            await host.close();
             fs.rmSync(home, { recursive: true, force: true });
         },
     };

@@ -2,54 +2,22 @@
 // or back to back share one connection, an idle one closes, a connection the host dropped is
 // replaced for the next step, and more steps at once than one connection takes open another.
 import test from "ava";
-import type { AddressInfo } from "node:net";
-import { Server, utils } from "ssh2";
-import { IDLE_CLOSE_MS, runRemote, type HostConnection } from "../../remote/ssh";
-
-interface FakeHost {
-    connection: HostConnection;
-    /** Connections accepted so far. */
-    connections(): number;
-    /** Drops every open connection, as a rebooting host does. */
-    dropAll(): void;
-    close(): Promise<void>;
-}
+import { type InProcessHost, inProcessHost } from "../helpers/in-process-ssh-host";
+import { IDLE_CLOSE_MS, runRemote } from "../../remote/ssh";
 
 /** A host that answers every exec with `connection <n>` after `delayMs`, exit status 0. */
-async function fakeHost(delayMs = 0): Promise<FakeHost> {
-    const hostKey = utils.generateKeyPairSync("ed25519");
-    const userKey = utils.generateKeyPairSync("ed25519");
-    let accepted = 0;
-    const open = new Set<{ end(): void }>();
-    const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
-        const number = ++accepted;
-        open.add(client);
-        client.on("close", () => open.delete(client));
-        client.on("error", () => undefined);
-        client.on("authentication", (context) => (context.method === "publickey" ? context.accept() : context.reject(["publickey"])));
-        client.on("session", (accept) => {
-            accept().on("exec", (acceptExec) => {
-                const channel = acceptExec();
-                channel.on("data", () => undefined);
-                setTimeout(() => {
-                    channel.write(`connection ${number}\n`);
-                    channel.exit(0);
-                    channel.end();
-                }, delayMs);
-            });
-        });
+function fakeHost(delayMs = 0): Promise<InProcessHost> {
+    return inProcessHost((channel, _command, connection) => {
+        channel.on("data", () => undefined);
+        setTimeout(() => {
+            channel.write(`connection ${connection}\n`);
+            channel.exit(0);
+            channel.end();
+        }, delayMs);
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-        connection: { address: "127.0.0.1", port, user: "root", privateKey: userKey.private, hostKey: hostKey.public },
-        connections: () => accepted,
-        dropAll: () => open.forEach((client) => client.end()),
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    };
 }
 
-const step = (host: FakeHost, name: string) => runRemote(host.connection, { host: "fake", step: name, script: "true\n", timeoutSeconds: 30 }).then((result) => result.stdout.trim());
+const step = (host: InProcessHost, name: string) => runRemote(host.connection, { host: "fake", step: name, script: "true\n", timeoutSeconds: 30 }).then((result) => result.stdout.trim());
 const idle = () => new Promise((resolve) => setTimeout(resolve, IDLE_CLOSE_MS + 500));
 
 test("steps at once and back to back share one connection, and a step after it went idle opens a new one", async (t) => {
